@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "exit_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fdutil.h"
+
+static gboolean write_atomic(const char *dir, const char *name, const char *data, gsize len,
+			     GError **error)
+{
+	vigil_autofd int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return vigil_throw_errno(error, "open directory '%s'", dir);
+
+	g_autofree char *tmp = g_strdup_printf(".%s.%u.tmp", name, (unsigned)getpid());
+	vigil_autofd int fd =
+		openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return vigil_throw_errno(error, "create '%s/%s'", dir, tmp);
+
+	int r = fd_write_all(fd, data, len, NULL);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void)unlinkat(dfd, tmp, 0);
+		return vigil_throw_errsv(error, -r, "write '%s/%s'", dir, tmp);
+	}
+	if (renameat(dfd, tmp, dfd, name) < 0) {
+		int errsv = errno;
+		(void)unlinkat(dfd, tmp, 0);
+		return vigil_throw_errsv(error, errsv, "rename '%s/%s'", dir, name);
+	}
+	/* The rename itself must survive a crash too, or a reboot may show no exit file. */
+	(void)fsync(dfd);
+	return TRUE;
+}
+
+gboolean exit_file_write(const char *dir, const char *name, int status, GError **error)
+{
+	char buf[16];
+	int n = g_snprintf(buf, sizeof buf, "%d", status);
+
+	if (strchr(name, '/') != NULL || g_str_equal(name, ".") || g_str_equal(name, ".."))
+		return vigil_throw(error, EINVAL, "invalid exit file name '%s'", name);
+	return write_atomic(dir, name, buf, (gsize)n, error);
+}
+
+gboolean exit_file_parse(const char *buf, gsize len, int *out_status, GError **error)
+{
+	g_autofree char *s = g_strndup(buf, len);
+	char *end = NULL;
+
+	g_strstrip(s);
+	if (*s == '\0')
+		return vigil_throw(error, EINVAL, "exit file is empty");
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < INT_MIN || v > INT_MAX)
+		return vigil_throw(error, EINVAL, "exit file holds '%s', not an exit code", s);
+	*out_status = (int)v;
+	return TRUE;
+}
+
+gboolean exit_file_read(const char *path, int *out_status, GError **error)
+{
+	vigil_autofd int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return vigil_throw_errno(error, "open '%s'", path);
+
+	char buf[64];
+	gssize n = fd_read_once(fd, buf, sizeof buf);
+	if (n < 0)
+		return vigil_throw_errsv(error, (int)-n, "read '%s'", path);
+	if (!exit_file_parse(buf, (gsize)n, out_status, error)) {
+		g_prefix_error(error, "'%s': ", path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean oom_file_create(const char *dir, GError **error)
+{
+	g_autofree char *path = g_build_filename(dir, "oom", NULL);
+	vigil_autofd int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return vigil_throw_errno(error, "create '%s'", path);
+	return TRUE;
+}

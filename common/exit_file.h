@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib.h>
+
+/*
+ * Exit files (conmon.md §7.1): decimal status without a newline ("0", "137", "-1"), mode
+ * 0644, written atomically (temp file, fsync, rename, fsync of the directory) so podman's and
+ * CRI-O's watchers only ever see complete content.
+ */
+gboolean exit_file_write(const char *dir, const char *name, int status, GError **error);
+
+/* Parse an exit file's content: optional surrounding whitespace, a decimal int. */
+gboolean exit_file_parse(const char *buf, gsize len, int *out_status, GError **error);
+
+/* Read and parse path. ENOENT is reported as VIGIL_ERROR/ENOENT so callers can wait. */
+gboolean exit_file_read(const char *path, int *out_status, GError **error);
+
+/* Create the empty "oom" marker in dir (podman reads <persist-dir>/oom). */
+gboolean oom_file_create(const char *dir, GError **error);

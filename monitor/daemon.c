@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fdutil.h"
+
+gboolean daemon_wait_start_pipe(int fd, GError **error)
+{
+	char buf[8192];
+
+	/* The content is irrelevant; podman and CRI-O write one byte after moving us into the
+	 * container's cgroup. EOF unblocks too. */
+	gssize n = fd_read_once(fd, buf, sizeof buf);
+	if (n < 0)
+		return vigil_throw_errsv(error, (int)-n, "start-pipe read failed");
+	return TRUE;
+}
+
+gboolean daemon_fork(const char *pidfile, GError **error)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return vigil_throw_errno(error, "fork");
+	if (pid == 0)
+		return TRUE;
+
+	if (pidfile != NULL) {
+		g_autoptr(GError) local = NULL;
+		char buf[16];
+		int n = g_snprintf(buf, sizeof buf, "%d", (int)pid);
+		if (!g_file_set_contents(pidfile, buf, n, &local)) {
+			g_printerr("[conmon:e]: Failed to write conmon pidfile: %s\n",
+				   local->message);
+			kill(pid, SIGKILL);
+			_exit(1);
+		}
+	}
+	_exit(0);
+}
+
+gboolean daemon_null_stdio(GError **error)
+{
+	vigil_autofd int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return vigil_throw_errno(error, "open /dev/null");
+	for (int i = 0; i <= 2; i++) {
+		if (dup2(fd, i) < 0)
+			return vigil_throw_errno(error, "dup2 /dev/null to %d", i);
+	}
+	return TRUE;
+}
+
+gboolean daemon_detach(gboolean keep_stdio, GError **error)
+{
+	if (!keep_stdio && !daemon_null_stdio(error))
+		return FALSE;
+	/* With --sync the engine may have made us a process-group leader already; setsid then
+	 * fails with EPERM, which is harmless. */
+	if (setsid() < 0 && errno != EPERM)
+		return vigil_throw_errno(error, "setsid");
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return vigil_throw_errno(error, "Failed to set as subreaper");
+	return TRUE;
+}
+
+char *daemon_oom_protect(void)
+{
+	g_autofree char *saved = NULL;
+
+	if (!g_file_get_contents("/proc/self/oom_score_adj", &saved, NULL, NULL))
+		return NULL;
+	g_strstrip(saved);
+	vigil_autofd int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || fd_write_all(fd, "-1000", 5, NULL) < 0)
+		g_debug("cannot set oom_score_adj: %s, ignoring", g_strerror(errno));
+	return g_steal_pointer(&saved);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "exit_command.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "reaper.h"
+
+static void close_from(int first)
+{
+	if (close_range((unsigned)first, ~0U, 0) == 0)
+		return;
+	for (int fd = first; fd < 65536; fd++)
+		(void)close(fd);
+}
+
+int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int status)
+{
+	g_autoptr(GPtrArray) argv = NULL;
+	sigset_t empty;
+
+	if (cfg->exit_command == NULL)
+		return status;
+
+	argv = g_ptr_array_new();
+	g_ptr_array_add(argv, cfg->exit_command);
+	for (char **a = cfg->exit_command_args; a != NULL && *a != NULL; a++)
+		g_ptr_array_add(argv, *a);
+	g_ptr_array_add(argv, NULL);
+
+	close_from(3);
+	(void)prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	signal(SIGCHLD, SIG_DFL);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		g_warning("fork exit command: %s", g_strerror(errno));
+		return status;
+	}
+	if (pid == 0) {
+		for (int sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		sigemptyset(&empty);
+		sigprocmask(SIG_SETMASK, &empty, NULL);
+		if (cfg->exit_delay > 0)
+			sleep((unsigned)cfg->exit_delay);
+		if (oom_score_adj != NULL) {
+			int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				(void)!write(fd, oom_score_adj, strlen(oom_score_adj));
+				close(fd);
+			}
+		}
+		execv(cfg->exit_command, (char **)argv->pdata);
+		_exit(1);
+	}
+
+	for (;;) {
+		int wstatus = 0;
+		pid_t r = waitpid(pid, &wstatus, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return status;
+		int code = reaper_exit_status(wstatus);
+		if (code != 0) {
+			g_warning("exit command '%s' failed with status %d", cfg->exit_command,
+				  code);
+			return code;
+		}
+		return status;
+	}
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "diag.h"
+#include "error.h"
+#include "fdutil.h"
+#include "logs/log_sink.h"
+#include "monitor.h"
+#include "options.h"
+#include "sync_msg.h"
+
+/* The fds the engine gave us beyond stdio, before we open any of our own. */
+static GArray *snapshot_inherited_fds(void)
+{
+	GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (dir == NULL)
+		return fds;
+	while ((de = readdir(dir)) != NULL) {
+		int fd = fd_parse(de->d_name);
+		if (fd > 2 && fd != dirfd(dir))
+			g_array_append_val(fds, fd);
+	}
+	closedir(dir);
+	return fds;
+}
+
+/* _OCI_* fd variables: strict parse, or fail as conmon does. */
+static gboolean env_fd(const char *var, int *out_fd, GError **error)
+{
+	const char *v = g_getenv(var);
+
+	*out_fd = -1;
+	if (v == NULL)
+		return TRUE;
+	int fd = fd_parse(v);
+	if (fd < 0)
+		return vigil_throw(error, EINVAL, "unable to parse %s", var);
+	/* The runtime must not inherit our pipes to the engine. */
+	(void)fd_set_cloexec(fd, TRUE);
+	*out_fd = fd;
+	return TRUE;
+}
+
+static int fatal(const MonitorConfig *cfg, int sync_fd, const char *message)
+{
+	diag_fatal(cfg, message);
+	/* Also on the sync pipe, where podman and CRI-O look for the reason. */
+	if (sync_fd >= 0) {
+		g_autofree char *msg =
+			sync_msg_format(sync_key_for(cfg->api_version, cfg->exec), -1, message, -1);
+		(void)fd_write_all_blocking(sync_fd, msg, strlen(msg));
+	}
+	return EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	g_auto(MonitorConfig) cfg = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LogSinks) logs = NULL;
+	g_autoptr(GArray) inherited = snapshot_inherited_fds();
+	g_autofree char *oom_score_adj = NULL;
+	MonitorStartup startup = { .sync_fd = -1, .start_fd = -1, .attach_fd = -1 };
+
+	umask(022);
+	gboolean parsed = options_parse(&cfg, argc, argv, &error);
+	(void)env_fd("_OCI_SYNCPIPE", &startup.sync_fd, NULL);
+	if (!parsed) {
+		g_autofree char *msg = g_strdup_printf("option parsing failed: %s", error->message);
+		g_printerr("conmon: %s\n", msg);
+		if (startup.sync_fd >= 0) {
+			g_autofree char *line = sync_msg_format(SYNC_KEY_DATA, -1, msg, -1);
+			(void)fd_write_all_blocking(startup.sync_fd, line, strlen(line));
+		}
+		return EXIT_FAILURE;
+	}
+	if (cfg.version) {
+		/* Exactly the two lines engines parse (conmon.md §1.2); vigil's own identity
+		 * rides in the commit line, which no parser reads. */
+		g_print("conmon version %s\ncommit: %s (vigilmon %s)\n",
+			VIGIL_CONMON_COMPAT_VERSION, VIGIL_GIT_COMMIT, VIGIL_VERSION);
+		return EXIT_SUCCESS;
+	}
+	diag_init(&cfg);
+
+	if (!env_fd("_OCI_SYNCPIPE", &startup.sync_fd, &error) ||
+	    !env_fd("_OCI_STARTPIPE", &startup.start_fd, &error) ||
+	    !env_fd("_OCI_ATTACHPIPE", &startup.attach_fd, &error) ||
+	    !options_validate(&cfg, &error))
+		return fatal(&cfg, startup.sync_fd, error->message);
+	if (startup.start_fd == 0)
+		startup.start_fd = -1; /* Compat: conmon takes fd 0 as "no start pipe" */
+	if (cfg.exec_attach && startup.attach_fd < 0)
+		return fatal(&cfg, startup.sync_fd,
+			     "--attach specified but _OCI_ATTACHPIPE was not");
+	logs = log_sinks_new(&cfg, &error);
+	if (logs == NULL)
+		return fatal(&cfg, startup.sync_fd, error->message);
+
+	oom_score_adj = daemon_oom_protect();
+	signal(SIGPIPE, SIG_IGN);
+
+	if (startup.start_fd >= 0) {
+		if (!daemon_wait_start_pipe(startup.start_fd, &error))
+			return fatal(&cfg, startup.sync_fd, error->message);
+		/* --exec-attach reads it once more, in the runtime child. */
+		if (!cfg.exec_attach)
+			startup.start_fd = -1;
+	}
+	if (!cfg.sync && !daemon_fork(cfg.conmon_pidfile, &error))
+		return fatal(&cfg, startup.sync_fd, error->message);
+	if (!daemon_detach(log_sinks_is_passthrough(logs), &error))
+		return fatal(&cfg, startup.sync_fd, error->message);
+
+	startup.inherited_fds = inherited;
+	startup.oom_score_adj = oom_score_adj;
+	return monitor_run(&cfg, logs, &startup);
+}

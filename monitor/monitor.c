@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "monitor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attach_proto.h"
+#include "console.h"
+#include "daemon.h"
+#include "error.h"
+#include "exit_command.h"
+#include "exit_file.h"
+#include "fdutil.h"
+#include "reaper.h"
+#include "runtime.h"
+#include "streams.h"
+#include "sync_msg.h"
+
+/* conmon sends at most BUF_SIZE - 1 bytes of the runtime's stderr (conmon.md §3.3). */
+#define RUNTIME_ERR_MAX 8191
+
+/* conmon's TIMED_OUT_MESSAGE; CRI-O maps it to a failed probe. */
+#define TIMED_OUT_MESSAGE "command timed out"
+
+typedef enum {
+	PHASE_RUNTIME, /* the runtime is creating the container or exec process */
+	PHASE_RUNNING, /* we know the container's pid and wait for it */
+	PHASE_DONE,    /* the loop is quitting */
+} Phase;
+
+typedef struct {
+	pid_t pid;
+	int wstatus;
+} EarlyExit;
+
+typedef struct {
+	MonitorConfig *cfg;
+	LogSinks *logs;
+	MonitorStartup *startup;
+	SyncKey key;
+
+	GMainContext *ctx;
+	GMainLoop *loop;
+	Reaper *reaper;
+	Streams *streams;
+	Console *console;
+	GSource *timeout_source;
+
+	Phase phase;
+	pid_t runtime_pid;
+	int runtime_wstatus;
+	gboolean runtime_reaped;
+	pid_t container_pid;
+	gboolean container_reaped;
+	int container_wstatus;
+	GArray *early_exits; /* EarlyExit: children reaped before the container pid was known */
+	GString *runtime_err;
+	gboolean timed_out;
+	gboolean container_done; /* exit files written: the exit command may run */
+	int exit_status;         /* the container's, as written to the exit file */
+	int process_status;
+} Monitor;
+
+static void send_sync(Monitor *m, int value, const char *message, gssize len)
+{
+	g_autofree char *msg = NULL;
+
+	if (m->startup->sync_fd < 0)
+		return;
+	msg = sync_msg_format(m->key, value, message, len);
+	int r = fd_write_all_blocking(m->startup->sync_fd, msg, strlen(msg));
+	if (r == -EPIPE) {
+		/* The engine went away (podman healthchecks do): nobody to tell, carry on. */
+		vigil_clear_fd(&m->startup->sync_fd);
+	} else if (r < 0) {
+		g_warning("Unable to send container stderr message to parent: %s", g_strerror(-r));
+	}
+}
+
+static void drop_source(GSource **source)
+{
+	if (*source != NULL) {
+		g_source_destroy(*source);
+		g_clear_pointer(source, g_source_unref);
+	}
+}
+
+static void quit(Monitor *m)
+{
+	m->phase = PHASE_DONE;
+	g_main_loop_quit(m->loop);
+}
+
+/* The runtime failed: tell the engine why (its own words when it said any) and stop. */
+static void fail(Monitor *m, const char *fallback)
+{
+	const char *text = m->runtime_err->len > 0 ? m->runtime_err->str : fallback;
+
+	g_warning("%s", text);
+	send_sync(m, -1, text, -1);
+	m->process_status = 1;
+	quit(m);
+}
+
+static void on_output(int stream, const char *buf, gsize len, gpointer data)
+{
+	Monitor *m = data;
+
+	if (m->phase == PHASE_RUNTIME && stream == VIGIL_STREAM_STDERR &&
+	    m->runtime_err->len < RUNTIME_ERR_MAX)
+		g_string_append_len(m->runtime_err, buf,
+				    MIN(len, RUNTIME_ERR_MAX - m->runtime_err->len));
+	log_sinks_write(m->logs, stream, buf, len);
+}
+
+static void on_console(int master, gpointer data)
+{
+	Monitor *m = data;
+
+	streams_set_pty(m->streams, master);
+}
+
+static void write_exit_files(Monitor *m)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (m->cfg->persist_dir != NULL &&
+	    !exit_file_write(m->cfg->persist_dir, "exit", m->exit_status, &error)) {
+		g_warning("Failed to write %d to exit file: %s", m->exit_status, error->message);
+		g_clear_error(&error);
+	}
+	if (m->cfg->exit_dir != NULL &&
+	    !exit_file_write(m->cfg->exit_dir, m->cfg->cid, m->exit_status, &error))
+		g_warning("Failed to write %d to container exit file: %s", m->exit_status,
+			  error->message);
+}
+
+static void close_inherited_fds(Monitor *m)
+{
+	GArray *fds = m->startup->inherited_fds;
+
+	for (guint i = 0; fds != NULL && i < fds->len; i++) {
+		int fd = g_array_index(fds, int, i);
+		if (fd != m->startup->sync_fd)
+			(void)close(fd);
+	}
+	if (m->startup->start_fd >= 0 || m->startup->attach_fd >= 0) {
+		/* those were in the list too */
+		m->startup->start_fd = -1;
+		m->startup->attach_fd = -1;
+	}
+}
+
+/*
+ * The container is gone. Everything that must happen, in the one order that keeps the
+ * promise "logs complete before the exit file, exit codes never lost" (style-notes §3.5).
+ */
+static void shutdown_after_exit(Monitor *m)
+{
+	m->exit_status = m->timed_out ? -1 : reaper_exit_status(m->container_wstatus);
+	m->process_status = m->exit_status < 0 ? 255 : m->exit_status;
+	drop_source(&m->timeout_source);
+	m->container_done = TRUE;
+
+	streams_drain(m->streams, 0);
+	log_sinks_flush(m->logs, !m->cfg->no_sync_log);
+	close_inherited_fds(m);
+	write_exit_files(m);
+	if (m->cfg->exec)
+		send_sync(m, m->exit_status, m->timed_out ? TIMED_OUT_MESSAGE : NULL, -1);
+	quit(m);
+}
+
+static void container_exited(Monitor *m, int wstatus)
+{
+	m->container_reaped = TRUE;
+	m->container_wstatus = wstatus;
+	/* exec + terminal: the process can end before `runtime exec` returns; its exit is
+	 * final only once the runtime's own result is in (conmon.md §2.5). */
+	if (m->runtime_reaped)
+		shutdown_after_exit(m);
+}
+
+static gboolean on_timeout(gpointer data)
+{
+	Monitor *m = data;
+	pid_t pgid = getpgid(m->container_pid);
+
+	g_clear_pointer(&m->timeout_source, g_source_unref);
+	g_warning("container %d timed out after %d seconds, killing it", m->container_pid,
+		  m->cfg->timeout);
+	m->timed_out = TRUE;
+	/* Compat: conmon kills the process group when the container leads one. */
+	if (pgid > 1)
+		(void)kill(-pgid, SIGKILL);
+	else
+		(void)kill(m->container_pid, SIGKILL);
+	return G_SOURCE_REMOVE;
+}
+
+static void runtime_exited(Monitor *m)
+{
+	g_autoptr(GError) error = NULL;
+	pid_t pid = 0;
+
+	/* Everything the runtime said is in the pipe now; take it before judging. */
+	streams_drain(m->streams, VIGIL_STREAM_STDERR);
+	if (m->console != NULL)
+		console_try_receive(m->console);
+	g_clear_pointer(&m->console, console_free);
+
+	int status = reaper_exit_status(m->runtime_wstatus);
+	/* exec: a non-zero `runtime exec` is not itself a failure; the pid file decides. */
+	if (!m->cfg->exec && status != 0) {
+		g_autofree char *fallback =
+			g_strdup_printf("%s failed with exit status %d", m->cfg->runtime, status);
+		fail(m, fallback);
+		return;
+	}
+	if (!runtime_read_pidfile(m->cfg->container_pidfile, &pid, &error)) {
+		fail(m, error->message);
+		return;
+	}
+	if (m->cfg->terminal && !streams_has_pty(m->streams)) {
+		g_string_truncate(m->runtime_err, 0);
+		fail(m, "Runtime did not set up terminal");
+		return;
+	}
+
+	m->container_pid = pid;
+	m->phase = PHASE_RUNNING;
+	if (!options_is_legacy_exec(m->cfg))
+		send_sync(m, pid, NULL, 0);
+
+	for (guint i = 0; i < m->early_exits->len; i++) {
+		EarlyExit *e = &g_array_index(m->early_exits, EarlyExit, i);
+		if (e->pid == pid)
+			container_exited(m, e->wstatus);
+	}
+	g_array_set_size(m->early_exits, 0);
+	if (m->container_reaped) {
+		shutdown_after_exit(m);
+		return;
+	}
+	if (m->cfg->timeout > 0) {
+		m->timeout_source = g_timeout_source_new_seconds(m->cfg->timeout);
+		g_source_set_callback(m->timeout_source, on_timeout, m, NULL);
+		g_source_set_static_name(m->timeout_source, "vigil-timeout");
+		g_source_attach(m->timeout_source, m->ctx);
+	}
+}
+
+static void on_child(pid_t pid, int wstatus, gpointer data)
+{
+	Monitor *m = data;
+
+	if (m->phase == PHASE_DONE)
+		return;
+	if (pid == m->runtime_pid) {
+		m->runtime_reaped = TRUE;
+		m->runtime_wstatus = wstatus;
+		runtime_exited(m);
+	} else if (m->container_pid > 0 && pid == m->container_pid) {
+		container_exited(m, wstatus);
+	} else if (m->container_pid == 0) {
+		EarlyExit e = { pid, wstatus };
+		g_array_append_val(m->early_exits, e);
+	}
+	/* Any other pid is an orphan of the container re-parented to us: reaped, ignored. */
+}
+
+static void on_signal(int signo, gpointer data)
+{
+	Monitor *m = data;
+	pid_t target = m->container_pid > 0 ? m->container_pid : m->runtime_pid;
+
+	/* Compat: conmon forwards TERM/INT/QUIT and keeps running until the container exits. */
+	if (target > 0 && kill(target, signo) < 0 && errno == ESRCH && m->container_pid > 0 &&
+	    target != m->container_pid)
+		(void)kill(m->container_pid, signo);
+}
+
+static gboolean setup(Monitor *m, GError **error)
+{
+	g_auto(GStrv) argv = NULL;
+	RuntimeChildSetup child = { .start_fd = -1 };
+	gboolean passthrough = log_sinks_is_passthrough(m->logs);
+
+	m->streams =
+		streams_new(m->ctx, m->cfg->terminal, m->cfg->stdin_, on_output, NULL, m, error);
+	if (m->streams == NULL)
+		return FALSE;
+	if (m->cfg->terminal) {
+		m->console = console_new(m->ctx, on_console, m, error);
+		if (m->console == NULL)
+			return FALSE;
+	}
+	if (m->cfg->exec_attach) {
+		g_autofree char *msg = sync_msg_format(SYNC_KEY_DATA, 0, NULL, 0);
+		int r = fd_write_all_blocking(m->startup->attach_fd, msg, strlen(msg));
+		if (r < 0)
+			return vigil_throw_errsv(error, -r, "write to the attach pipe");
+	}
+
+	if (!reaper_block_signals(error))
+		return FALSE;
+	m->reaper = reaper_new(m->ctx, on_child, on_signal, m, error);
+	if (m->reaper == NULL)
+		return FALSE;
+
+	argv = runtime_build_argv(m->cfg, m->console ? console_socket_path(m->console) : NULL);
+	if (m->cfg->log_level >= DIAG_LEVEL_TRACE) {
+		g_autofree char *joined = g_strjoinv(" ", argv);
+		g_debug("calling runtime args: %s", joined);
+	}
+	streams_child_fds(m->streams, child.stdio);
+	child.passthrough = passthrough;
+	child.start_fd = m->cfg->exec_attach ? m->startup->start_fd : -1;
+	child.oom_score_adj = m->startup->oom_score_adj;
+	child.replace_listen_pid = m->cfg->replace_listen_pid;
+	m->runtime_pid = runtime_spawn(argv, &child, error);
+	if (m->runtime_pid < 0)
+		return FALSE;
+	streams_close_child_ends(m->streams);
+	/* passthrough: the runtime has our stdio now; we need it no longer. */
+	if (passthrough && !daemon_null_stdio(error))
+		return FALSE;
+	streams_start(m->streams);
+	return TRUE;
+}
+
+int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
+{
+	g_autoptr(GError) error = NULL;
+	Monitor m = {
+		.cfg = cfg,
+		.logs = logs,
+		.startup = startup,
+		.key = sync_key_for(cfg->api_version, cfg->exec),
+		.process_status = 1,
+	};
+
+	m.ctx = g_main_context_default();
+	m.loop = g_main_loop_new(m.ctx, FALSE);
+	m.early_exits = g_array_new(FALSE, FALSE, sizeof(EarlyExit));
+	m.runtime_err = g_string_new(NULL);
+
+	if (!setup(&m, &error)) {
+		g_warning("%s", error->message);
+		send_sync(&m, -1, error->message, -1);
+	} else {
+		/* Children that exited before the signalfd existed sent their SIGCHLD to a
+		 * blocked mask; it is queued, but reaping once more costs nothing. */
+		reaper_reap(m.reaper);
+		if (m.phase != PHASE_DONE)
+			g_main_loop_run(m.loop);
+	}
+
+	g_clear_pointer(&m.console, console_free);
+	g_clear_pointer(&m.streams, streams_free);
+	g_clear_pointer(&m.reaper, reaper_free);
+	drop_source(&m.timeout_source);
+	g_main_loop_unref(m.loop);
+	g_array_unref(m.early_exits);
+	g_string_free(m.runtime_err, TRUE);
+
+	/* Like conmon, only a container that ran gets its exit command (podman's cleanup). */
+	if (m.container_done)
+		m.process_status = exit_command_run(cfg, startup->oom_score_adj, m.process_status);
+	return m.process_status;
+}

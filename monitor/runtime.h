@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+#include "options.h"
+
+/*
+ * The OCI runtime's command line for create, restore and exec, exactly in conmon's order
+ * (conmon.md §2.4), and the fork/exec of the runtime child.
+ */
+
+/* NULL-terminated argv; console_socket may be NULL. */
+char **runtime_build_argv(const MonitorConfig *cfg, const char *console_socket);
+
+typedef struct {
+	/* fds to install as the child's 0, 1, 2; -1 means /dev/null. Ignored if passthrough. */
+	int stdio[3];
+	gboolean passthrough;
+	/* --exec-attach: block on a second start-pipe read before exec (conmon.md §3.2). */
+	int start_fd;
+	/* oom_score_adj to restore in the child (text); NULL leaves it. */
+	const char *oom_score_adj;
+	gboolean replace_listen_pid;
+} RuntimeChildSetup;
+
+/*
+ * Fork and exec argv[0] with argv. The child gets an empty signal mask, default signal
+ * dispositions, PR_SET_PDEATHSIG(SIGKILL), the stdio above and every inherited fd the
+ * engine passed us (podman's --preserve-fds, LISTEN_FDS, port reservations: conmon.md §2.3).
+ * If exec fails the child writes the reason to its stderr and exits 127.
+ */
+pid_t runtime_spawn(char *const *argv, const RuntimeChildSetup *setup, GError **error);
+
+/* Read the pid the runtime wrote to path. */
+gboolean runtime_read_pidfile(const char *path, pid_t *out_pid, GError **error);

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "streams.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "attach_proto.h"
+#include "error.h"
+#include "fdutil.h"
+
+/*
+ * One read takes up to this much. Large reads are what make logging cheap (fewer wakeups,
+ * fewer records, one write per batch); attach clients still get <= 8192-byte messages.
+ */
+#define STREAMS_READ_BUF (64 * 1024)
+/* Room for a burst from the container while the monitor is busy writing logs. */
+#define STREAMS_PIPE_SIZE (1024 * 1024)
+
+typedef struct {
+	Streams *owner;
+	int stream;
+	int fd;
+	gboolean is_pty;
+	GSource *source;
+} OutStream;
+
+struct _Stdio {
+	GMainContext *ctx;
+	gboolean terminal;
+	StreamsOutputFunc on_output;
+	StreamsEofFunc on_eof;
+	gpointer user_data;
+
+	OutStream out[2]; /* [0] stdout (or PTY), [1] stderr */
+	int child_fds[3];
+	int stdin_fd;
+	gboolean stdin_is_pty;
+	gboolean started;
+	gboolean eof_reported;
+	char *buf;
+};
+
+static gboolean make_pipe(int *out_read, int *out_write, GError **error)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return vigil_throw_errno(error, "pipe");
+	*out_read = p[0];
+	*out_write = p[1];
+	/* Best effort: a bigger pipe lets the container burst while we write logs. */
+	(void)fcntl(p[0], F_SETPIPE_SZ, STREAMS_PIPE_SIZE);
+	return TRUE;
+}
+
+Streams *streams_new(GMainContext *ctx, gboolean terminal, gboolean want_stdin,
+		     StreamsOutputFunc on_output, StreamsEofFunc on_eof, gpointer user_data,
+		     GError **error)
+{
+	g_autoptr(Streams) s = g_new0(Streams, 1);
+
+	s->ctx = ctx;
+	s->terminal = terminal;
+	s->on_output = on_output;
+	s->on_eof = on_eof;
+	s->user_data = user_data;
+	s->stdin_fd = -1;
+	for (int i = 0; i < 3; i++)
+		s->child_fds[i] = -1;
+	for (int i = 0; i < 2; i++) {
+		s->out[i].owner = s;
+		s->out[i].stream = i == 0 ? VIGIL_STREAM_STDOUT : VIGIL_STREAM_STDERR;
+		s->out[i].fd = -1;
+	}
+
+	/* A terminal's output arrives on the PTY master later; stderr always has a pipe, since
+	 * the runtime writes its own errors there. */
+	if (!terminal) {
+		if (!make_pipe(&s->out[0].fd, &s->child_fds[1], error))
+			return NULL;
+		if (want_stdin) {
+			if (!make_pipe(&s->child_fds[0], &s->stdin_fd, error))
+				return NULL;
+			(void)fd_set_nonblock(s->stdin_fd, TRUE);
+		}
+	}
+	if (!make_pipe(&s->out[1].fd, &s->child_fds[2], error))
+		return NULL;
+	for (int i = 0; i < 2; i++) {
+		if (s->out[i].fd >= 0)
+			(void)fd_set_nonblock(s->out[i].fd, TRUE);
+	}
+	s->buf = g_malloc(STREAMS_READ_BUF);
+	return g_steal_pointer(&s);
+}
+
+void streams_child_fds(Streams *streams, int out_fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		out_fds[i] = streams->child_fds[i];
+}
+
+void streams_close_child_ends(Streams *streams)
+{
+	for (int i = 0; i < 3; i++)
+		vigil_clear_fd(&streams->child_fds[i]);
+}
+
+static void out_stream_close(OutStream *o)
+{
+	if (o->source != NULL) {
+		g_source_destroy(o->source);
+		g_clear_pointer(&o->source, g_source_unref);
+	}
+	vigil_clear_fd(&o->fd);
+}
+
+static void check_eof(Streams *s)
+{
+	if (s->eof_reported || s->out[0].fd >= 0 || s->out[1].fd >= 0)
+		return;
+	/* In terminal mode "stdout" only exists once the PTY arrived. */
+	if (s->terminal && s->stdin_fd < 0 && !s->stdin_is_pty)
+		return;
+	s->eof_reported = TRUE;
+	if (s->on_eof != NULL)
+		s->on_eof(s->user_data);
+}
+
+typedef enum {
+	READ_MORE,    /* got data: more may be waiting */
+	READ_EMPTY,   /* EAGAIN: nothing more for now */
+	READ_FINISHED /* EOF or error: the stream is closed */
+} ReadResult;
+
+static ReadResult out_stream_read(OutStream *o)
+{
+	Streams *s = o->owner;
+
+	if (o->fd < 0)
+		return READ_FINISHED;
+	gssize n = fd_read_once(o->fd, s->buf, STREAMS_READ_BUF);
+	if (n > 0) {
+		s->on_output(o->stream, s->buf, (gsize)n, s->user_data);
+		return READ_MORE;
+	}
+	if (n == -EAGAIN)
+		return READ_EMPTY;
+	/* 0 = EOF; EIO on a PTY master = the last slave closed (conmon: EOF). */
+	if (n < 0 && !(o->is_pty && n == -EIO))
+		g_warning("read container %s: %s",
+			  o->stream == VIGIL_STREAM_STDOUT ? "stdout" : "stderr",
+			  g_strerror((int)-n));
+	out_stream_close(o);
+	check_eof(s);
+	return READ_FINISHED;
+}
+
+static gboolean on_readable(int fd, GIOCondition cond, gpointer data)
+{
+	OutStream *o = data;
+
+	if (!(cond & G_IO_IN) && o->is_pty) {
+		/* HUP without data on a PTY: no slave is open right now. Stop watching instead of
+		 * spinning (conmon polls every 100 ms); the final drain still reads what is left.
+		 */
+		g_clear_pointer(&o->source, g_source_unref);
+		return G_SOURCE_REMOVE;
+	}
+	/* One read per wakeup keeps the streams fair; on HUP/ERR of a pipe read to EOF. */
+	ReadResult r;
+	do
+		r = out_stream_read(o);
+	while (r == READ_MORE && !(cond & G_IO_IN));
+	if (r != READ_FINISHED)
+		return G_SOURCE_CONTINUE;
+	/* out_stream_close() already destroyed and dropped our source. */
+	return G_SOURCE_REMOVE;
+}
+
+static void out_stream_watch(Streams *s, OutStream *o)
+{
+	if (o->fd < 0 || o->source != NULL)
+		return;
+	o->source = g_unix_fd_source_new(o->fd, G_IO_IN);
+	g_source_set_callback(o->source, G_SOURCE_FUNC(on_readable), o, NULL);
+	g_source_set_static_name(o->source, o->stream == VIGIL_STREAM_STDOUT ? "vigil-stdout"
+									     : "vigil-stderr");
+	g_source_attach(o->source, s->ctx);
+}
+
+void streams_start(Streams *streams)
+{
+	streams->started = TRUE;
+	for (int i = 0; i < 2; i++)
+		out_stream_watch(streams, &streams->out[i]);
+}
+
+void streams_set_pty(Streams *streams, int master)
+{
+	g_return_if_fail(streams->terminal && streams->out[0].fd < 0);
+
+	(void)fd_set_nonblock(master, TRUE);
+	streams->out[0].fd = master;
+	streams->out[0].is_pty = TRUE;
+	/* A second fd for input, so closing either direction never pulls the other. */
+	streams->stdin_fd = fd_dup_cloexec(master);
+	streams->stdin_is_pty = TRUE;
+	if (streams->started)
+		out_stream_watch(streams, &streams->out[0]);
+}
+
+gboolean streams_has_pty(Streams *streams)
+{
+	return streams->stdin_is_pty;
+}
+
+int streams_pty_fd(Streams *streams)
+{
+	return streams->stdin_is_pty ? streams->stdin_fd : -1;
+}
+
+void streams_drain(Streams *streams, int stream)
+{
+	for (int i = 0; i < 2; i++) {
+		OutStream *o = &streams->out[i];
+		if (stream != 0 && o->stream != stream)
+			continue;
+		while (out_stream_read(o) == READ_MORE)
+			;
+	}
+}
+
+int streams_stdin_fd(Streams *streams)
+{
+	return streams->stdin_fd;
+}
+
+void streams_close_stdin(Streams *streams)
+{
+	if (streams->stdin_is_pty)
+		return;
+	vigil_clear_fd(&streams->stdin_fd);
+}
+
+void streams_free(Streams *streams)
+{
+	if (streams == NULL)
+		return;
+	for (int i = 0; i < 2; i++)
+		out_stream_close(&streams->out[i]);
+	streams_close_child_ends(streams);
+	vigil_clear_fd(&streams->stdin_fd);
+	g_free(streams->buf);
+	g_free(streams);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib.h>
+
+/*
+ * The container's stdio as the monitor holds it: stdout/stderr pipes (or the PTY master in
+ * terminal mode), and stdin (the -i pipe's write end, or the PTY master). Output is read
+ * in large chunks and handed to one callback; what happens to it (logs, attach clients,
+ * the runtime's error text) is the monitor's business.
+ */
+typedef struct _Stdio Streams;
+
+/* stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR (attach_proto.h). */
+typedef void (*StreamsOutputFunc)(int stream, const char *buf, gsize len, gpointer user_data);
+/* Every output stream reached EOF. */
+typedef void (*StreamsEofFunc)(gpointer user_data);
+
+Streams *streams_new(GMainContext *ctx, gboolean terminal, gboolean want_stdin,
+		     StreamsOutputFunc on_output, StreamsEofFunc on_eof, gpointer user_data,
+		     GError **error);
+
+/* The child's ends for fds 0, 1, 2 (-1: /dev/null). Valid until streams_close_child_ends(). */
+void streams_child_fds(Streams *streams, int out_fds[3]);
+void streams_close_child_ends(Streams *streams);
+
+/* Start watching the output fds. */
+void streams_start(Streams *streams);
+
+/* Terminal mode: take ownership of the PTY master received from the runtime. */
+void streams_set_pty(Streams *streams, int master);
+gboolean streams_has_pty(Streams *streams);
+/* The PTY master for window-size ioctls, or -1. */
+int streams_pty_fd(Streams *streams);
+
+/* Read everything that is ready now from one stream (0 = all), without blocking. */
+void streams_drain(Streams *streams, int stream);
+
+/* Where container input goes: the stdin pipe or the PTY master (non-blocking), or -1. */
+int streams_stdin_fd(Streams *streams);
+/* Close the container's stdin (it sees EOF). A PTY is never closed this way. */
+void streams_close_stdin(Streams *streams);
+
+void streams_free(Streams *streams);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Streams, streams_free)

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+#define WAIT_MS 30000
+
+/* Parse {"data": N} and return N (G_MININT if the line is not that shape). */
+static int sync_value(const char *line, const char *key)
+{
+	g_autofree char *prefix = g_strdup_printf("{\"%s\": ", key);
+
+	if (line == NULL || !g_str_has_prefix(line, prefix))
+		return G_MININT;
+	return atoi(line + strlen(prefix));
+}
+
+/* create → sync pid → runc start → exit file: the whole podman-shaped flow. */
+static int run_to_exit(TestBundle *b, const char *const *extra, char **out_log)
+{
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_nonnull(line);
+	g_assert_true(g_str_has_suffix(line, "\n"));
+	int pid = sync_value(line, "data");
+	g_assert_cmpint(pid, >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	int status = testlib_read_exit_file(b, WAIT_MS);
+	/* The monitor exits on its own after the exit file. */
+	g_assert_cmpint(m->monitor_pid, >, 0);
+	int w = testlib_wait_pid(m->monitor_pid, WAIT_MS);
+	g_assert_cmpint(w, !=, -1);
+	if (out_log != NULL)
+		*out_log = testlib_read_file(b->log_path);
+	return status;
+}
+
+static void test_exit_zero_and_output(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new(
+		(const char *const[]){ "sh", "-c", "echo hello; echo oops >&2", NULL });
+	g_autofree char *log = NULL;
+
+	g_assert_cmpint(run_to_exit(b, NULL, &log), ==, 0);
+	g_assert_nonnull(log);
+	g_assert_nonnull(strstr(log, " stdout F hello\n"));
+	g_assert_nonnull(strstr(log, " stderr F oops\n"));
+	/* persist-dir copy, same content, no newline */
+	g_autofree char *persist = g_build_filename(b->persist_dir, "exit", NULL);
+	g_autofree char *text = testlib_read_file(persist);
+	g_assert_cmpstr(text, ==, "0");
+}
+
+static void test_exit_code_42(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "exit 42", NULL });
+
+	g_assert_cmpint(run_to_exit(b, NULL, NULL), ==, 42);
+}
+
+static void test_sigkill_137(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, NULL);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpint(sync_value(line, "data"), >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+}
+
+static void test_bad_bundle_error(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *config = g_build_filename(b->bundle, "config.json", NULL);
+	g_assert_true(g_file_set_contents(config, "{ this is not json", -1, NULL));
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, NULL);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_nonnull(line);
+	g_test_message("sync: %s", line);
+	g_assert_true(g_str_has_prefix(line, "{\"data\": -1, \"message\": \""));
+	/* runc's own words reach the engine, not just "failed" */
+	g_assert_nonnull(strstr(line, "runc create failed"));
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	/* no exit file for a container that never existed */
+	g_autofree char *exit_path = g_build_filename(b->exit_dir, b->id, NULL);
+	g_assert_false(g_file_test(exit_path, G_FILE_TEST_EXISTS));
+}
+
+static void test_exit_command_args(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "exit 3", NULL });
+	g_autofree char *out = g_build_filename(b->dir, "exitcmd.out", NULL);
+	g_autofree char *script = g_build_filename(b->dir, "exitcmd.sh", NULL);
+	g_autofree char *body = g_strdup_printf("#!/bin/sh\nprintf '%%s|' \"$@\" > %s.tmp\n"
+						"cat %s/%s >> %s.tmp\nmv %s.tmp %s\n",
+						out, b->exit_dir, b->id, out, out, out);
+	g_assert_true(g_file_set_contents(script, body, -1, NULL));
+	g_assert_cmpint(chmod(script, 0755), ==, 0);
+	const char *extra[] = { "--exit-command",
+				script,
+				"--exit-command-arg",
+				"a1",
+				"--exit-command-arg",
+				"a 2",
+				"--exit-delay",
+				"0",
+				NULL };
+
+	g_assert_cmpint(run_to_exit(b, extra, NULL), ==, 3);
+	g_assert_true(testlib_wait_for_file(out, WAIT_MS));
+	g_autofree char *got = testlib_read_file(out);
+	/* args intact (embedded space), and the exit file existed when it ran */
+	g_assert_cmpstr(got, ==, "a1|a 2|3");
+}
+
+static void test_timeout(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	const char *extra[] = { "--timeout=1", NULL };
+
+	g_assert_cmpint(run_to_exit(b, extra, NULL), ==, -1);
+}
+
+static void test_start_pipe_holds_launcher(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *runc = g_find_program_in_path("runc");
+	const char *args[] = { "--api-version",
+			       "1",
+			       "-c",
+			       "@ID@",
+			       "-u",
+			       "@ID@",
+			       "-r",
+			       runc,
+			       "-b",
+			       "@BUNDLE@",
+			       "-p",
+			       "@PIDFILE@",
+			       "--exit-dir",
+			       "@EXITDIR@",
+			       "-l",
+			       "k8s-file:@LOG@",
+			       "--runtime-arg",
+			       "--root=@RUNCROOT@",
+			       "--sync",
+			       NULL };
+	/* --sync: the process we start is the monitor; hold the start pipe and check that
+	 * nothing happens until we write it. */
+	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, TRUE);
+	g_usleep(200 * 1000);
+	g_assert_false(g_file_test(b->pidfile, G_FILE_TEST_EXISTS));
+	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpint(sync_value(line, "data"), >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	int w = testlib_wait_pid(m->monitor_pid, WAIT_MS);
+	g_assert_true(WIFEXITED(w));
+	g_assert_cmpint(WEXITSTATUS(w), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+}
+
+static void test_legacy_crio_keys(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *runc = g_find_program_in_path("runc");
+	g_autofree char *sockdir = g_build_filename(b->dir, "sockets", NULL);
+	g_mkdir_with_parents(sockdir, 0755);
+	const char *args[] = { "-b",
+			       "@BUNDLE@",
+			       "-c",
+			       "@ID@",
+			       "--exit-dir",
+			       "@EXITDIR@",
+			       "-l",
+			       "@LOG@",
+			       "--log-level",
+			       "info",
+			       "-n",
+			       "name",
+			       "-P",
+			       "@CONMONPID@",
+			       "-p",
+			       "@PIDFILE@",
+			       "--persist-dir",
+			       "@PERSIST@",
+			       "-r",
+			       runc,
+			       "--runtime-arg",
+			       "--root=@RUNCROOT@",
+			       "--socket-dir-path",
+			       sockdir,
+			       "--syslog",
+			       "-u",
+			       "@ID@",
+			       NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, FALSE);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpint(sync_value(line, "pid"), >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/monitor/lifecycle/exit-zero-and-output", test_exit_zero_and_output);
+	g_test_add_func("/monitor/lifecycle/exit-42", test_exit_code_42);
+	g_test_add_func("/monitor/lifecycle/sigkill-137", test_sigkill_137);
+	g_test_add_func("/monitor/lifecycle/bad-bundle", test_bad_bundle_error);
+	g_test_add_func("/monitor/lifecycle/exit-command", test_exit_command_args);
+	g_test_add_func("/monitor/lifecycle/timeout", test_timeout);
+	g_test_add_func("/monitor/lifecycle/start-pipe-sync", test_start_pipe_holds_launcher);
+	g_test_add_func("/monitor/lifecycle/legacy-crio-keys", test_legacy_crio_keys);
+	return g_test_run();
+}

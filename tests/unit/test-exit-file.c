@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "error.h"
+#include "exit_file.h"
+
+typedef struct {
+	char *dir;
+} Fixture;
+
+static void setup(Fixture *f, gconstpointer data)
+{
+	f->dir = g_dir_make_tmp("exit-file-XXXXXX", NULL);
+	g_assert_nonnull(f->dir);
+}
+
+static void teardown(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+	const char *name;
+
+	while ((name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *p = g_build_filename(f->dir, name, NULL);
+		g_remove(p);
+	}
+	g_rmdir(f->dir);
+	g_free(f->dir);
+}
+
+static void test_write_exact_bytes(Fixture *f, gconstpointer data)
+{
+	static const int values[] = { 0, 3, 137, -1, 255 };
+	static const char *const texts[] = { "0", "3", "137", "-1", "255" };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *path = g_build_filename(f->dir, "ctr", NULL);
+		g_autofree char *got = NULL;
+		gsize len;
+		struct stat st;
+
+		g_assert_true(exit_file_write(f->dir, "ctr", values[i], &error));
+		g_assert_no_error(error);
+		g_assert_true(g_file_get_contents(path, &got, &len, NULL));
+		/* podman and CRI-O parse the bare number: no newline */
+		g_assert_cmpmem(got, len, texts[i], strlen(texts[i]));
+		g_assert_cmpint(stat(path, &st), ==, 0);
+		g_assert_cmpint(st.st_mode & 0777, ==, 0644);
+	}
+	/* no temp file left behind */
+	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+	int n = 0;
+	while (g_dir_read_name(d) != NULL)
+		n++;
+	g_assert_cmpint(n, ==, 1);
+}
+
+static void test_roundtrip(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "x", NULL);
+	int status = 0;
+
+	g_assert_true(exit_file_write(f->dir, "x", 42, &error));
+	g_assert_true(exit_file_read(path, &status, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 42);
+}
+
+static void test_missing_is_enoent(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "nope", NULL);
+	int status = 7;
+
+	g_assert_false(exit_file_read(path, &status, &error));
+	g_assert_error(error, VIGIL_ERROR, ENOENT);
+	g_assert_cmpint(status, ==, 7);
+}
+
+static void test_bad_name(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_false(exit_file_write(f->dir, "../escape", 0, &error));
+	g_assert_error(error, VIGIL_ERROR, EINVAL);
+}
+
+static void test_parse(void)
+{
+	static const struct {
+		const char *in;
+		gboolean ok;
+		int value;
+	} cases[] = {
+		{ "0", TRUE, 0 },
+		{ "137\n", TRUE, 137 },
+		{ " -1 ", TRUE, -1 },
+		{ "", FALSE, 0 },
+		{ "abc", FALSE, 0 },
+		{ "12x", FALSE, 0 },
+		{ "99999999999", FALSE, 0 },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		int v = -12345;
+		gboolean ok = exit_file_parse(cases[i].in, strlen(cases[i].in), &v, &error);
+		g_assert_cmpint(ok, ==, cases[i].ok);
+		if (ok)
+			g_assert_cmpint(v, ==, cases[i].value);
+		else
+			g_assert_error(error, VIGIL_ERROR, EINVAL);
+	}
+}
+
+static void test_oom_file(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *path = g_build_filename(f->dir, "oom", NULL);
+
+	g_assert_true(oom_file_create(f->dir, &error));
+	g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+	/* idempotent */
+	g_assert_true(oom_file_create(f->dir, &error));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+	g_test_add("/exit-file/write-exact-bytes", Fixture, NULL, setup, test_write_exact_bytes,
+		   teardown);
+	g_test_add("/exit-file/roundtrip", Fixture, NULL, setup, test_roundtrip, teardown);
+	g_test_add("/exit-file/missing-is-enoent", Fixture, NULL, setup, test_missing_is_enoent,
+		   teardown);
+	g_test_add("/exit-file/bad-name", Fixture, NULL, setup, test_bad_name, teardown);
+	g_test_add("/exit-file/oom", Fixture, NULL, setup, test_oom_file, teardown);
+	g_test_add_func("/exit-file/parse", test_parse);
+	return g_test_run();
+}
