@@ -28,7 +28,8 @@ gboolean vigil_throw(GError **error, int code, const char *fmt, ...)
 	return FALSE;
 }
 
-static gboolean throw_errsv_va(GError **error, int errsv, const char *fmt, va_list ap)
+static G_GNUC_PRINTF(3, 0) gboolean
+	throw_errsv_va(GError **error, int errsv, const char *fmt, va_list ap)
 {
 	if (error != NULL) {
 		g_autofree char *msg = g_strdup_vprintf(fmt, ap);

@@ -1,0 +1,38 @@
+#!/bin/bash
+# The whole test suite on a fresh Debian 12 machine, as root: installs what the build and the
+# tests need, builds with warnings as errors (gcc, then clang), checks formatting, runs every
+# suite, then builds with ASan+UBSan and runs the tests again there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(meson ninja-build pkg-config gcc clang clang-format libglib2.0-dev libjson-glib-dev
+          libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+
+echo "==> gcc build (werror)"
+[ -d build-ci ] || meson setup build-ci --werror >/dev/null
+ninja -C build-ci clang-format-check
+ninja -C build-ci
+meson test -C build-ci --print-errorlogs --num-processes "$jobs"
+
+echo "==> clang build (werror)"
+[ -d build-clang ] || CC=clang meson setup build-clang --werror -Dtests=false >/dev/null
+ninja -C build-clang
+
+echo "==> ASan+UBSan build"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined >/dev/null
+ninja -C build-asan
+meson test -C build-asan --print-errorlogs --num-processes "$jobs" --suite unit --suite integration
+
+echo "==> all suites passed"
