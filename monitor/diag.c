@@ -6,31 +6,34 @@
 #include <stdio.h>
 #include <syslog.h>
 
-static DiagLevel level_of(GLogLevelFlags flags, char *out_tag, int *out_prio)
+typedef struct {
+	char tag;          /* stderr: [conmon:<tag>] */
+	const char *label; /* syslog: conmon's function-style label */
+	int prio;
+} LevelStyle;
+
+static DiagLevel level_of(GLogLevelFlags flags, LevelStyle *out)
 {
+	/* Compat: conmon logs errors at LOG_ERR and everything else at LOG_INFO. */
 	if (flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) {
-		*out_tag = 'e';
-		*out_prio = LOG_ERR;
+		*out = (LevelStyle){ 'e', "error", LOG_ERR };
 		return DIAG_LEVEL_ERROR;
 	}
 	if (flags & G_LOG_LEVEL_WARNING) {
-		*out_tag = 'w';
-		*out_prio = LOG_WARNING;
+		*out = (LevelStyle){ 'w', "nwarn", LOG_INFO };
 		return DIAG_LEVEL_WARN;
 	}
 	if (flags & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) {
-		*out_tag = 'i';
-		*out_prio = LOG_INFO;
+		*out = (LevelStyle){ 'i', "ninfo", LOG_INFO };
 		return DIAG_LEVEL_INFO;
 	}
-	*out_tag = 'd';
-	*out_prio = LOG_DEBUG;
+	*out = (LevelStyle){ 'd', "ndebug", LOG_INFO };
 	return DIAG_LEVEL_DEBUG;
 }
 
-static void emit(const MonitorConfig *cfg, char tag, int prio, const char *message)
+static void emit(const MonitorConfig *cfg, const LevelStyle *style, const char *message)
 {
-	fprintf(stderr, "[conmon:%c]: %s\n", tag, message);
+	fprintf(stderr, "[conmon:%c]: %s\n", style->tag, message);
 	fflush(stderr);
 	if (cfg->syslog) {
 		/* Compat: conmon's syslog prefix, 20 chars of the id (and log tag). */
@@ -38,7 +41,7 @@ static void emit(const MonitorConfig *cfg, char tag, int prio, const char *messa
 			cfg->log_tag != NULL
 				? g_strdup_printf("%s: %s", cfg->cid ? cfg->cid : "", cfg->log_tag)
 				: g_strdup(cfg->cid ? cfg->cid : "");
-		syslog(prio, "conmon %.20s <%c>: %s", who, tag, message);
+		syslog(style->prio, "conmon %.20s <%s>: %s", who, style->label, message);
 	}
 }
 
@@ -47,10 +50,9 @@ static GLogWriterOutput writer(GLogLevelFlags flags, const GLogField *fields, gs
 {
 	const MonitorConfig *cfg = user_data;
 	const char *message = NULL;
-	char tag;
-	int prio;
+	LevelStyle style;
 
-	if (level_of(flags, &tag, &prio) > cfg->log_level)
+	if (level_of(flags, &style) > cfg->log_level)
 		return G_LOG_WRITER_HANDLED;
 	for (gsize i = 0; i < n_fields; i++) {
 		if (g_str_equal(fields[i].key, "MESSAGE")) {
@@ -58,7 +60,7 @@ static GLogWriterOutput writer(GLogLevelFlags flags, const GLogField *fields, gs
 			break;
 		}
 	}
-	emit(cfg, tag, prio, message != NULL ? message : "");
+	emit(cfg, &style, message != NULL ? message : "");
 	return G_LOG_WRITER_HANDLED;
 }
 
@@ -69,5 +71,7 @@ void diag_init(const MonitorConfig *cfg)
 
 void diag_fatal(const MonitorConfig *cfg, const char *message)
 {
-	emit(cfg, 'e', LOG_ERR, message);
+	static const LevelStyle fatal_style = { 'e', "error", LOG_ERR };
+
+	emit(cfg, &fatal_style, message);
 }

@@ -75,6 +75,9 @@ int main(int argc, char **argv)
 	g_autofree char *oom_score_adj = NULL;
 	MonitorStartup startup = { .sync_fd = -1, .start_fd = -1, .attach_fd = -1 };
 
+	/* Before anything can write to a pipe whose reader is gone (the engine, a closed stderr).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 	gboolean parsed = options_parse(&cfg, argc, argv, &error);
 	(void)env_fd("_OCI_SYNCPIPE", &startup.sync_fd, NULL);
@@ -111,7 +114,6 @@ int main(int argc, char **argv)
 		return fatal(&cfg, startup.sync_fd, error->message);
 
 	oom_score_adj = daemon_oom_protect();
-	signal(SIGPIPE, SIG_IGN);
 
 	if (startup.start_fd >= 0) {
 		if (!daemon_wait_start_pipe(startup.start_fd, &error))

@@ -8,15 +8,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "attach_proto.h"
 #include "console.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "error.h"
 #include "exit_command.h"
 #include "exit_file.h"
 #include "fdutil.h"
+#include "oom.h"
 #include "reaper.h"
 #include "runtime.h"
+#include "sd_notify.h"
+#include "seccomp_notify.h"
 #include "streams.h"
 #include "sync_msg.h"
 
@@ -48,7 +53,12 @@ typedef struct {
 	Reaper *reaper;
 	Streams *streams;
 	Console *console;
+	AttachServer *attach; /* NULL without a bundle or with passthrough logs */
+	Ctl *ctl;
 	GSource *timeout_source;
+	OomWatch *oom;
+	SdNotify *sd_notify;
+	SeccompNotify *seccomp;
 
 	Phase phase;
 	pid_t runtime_pid;
@@ -115,6 +125,7 @@ static void on_output(int stream, const char *buf, gsize len, gpointer data)
 		g_string_append_len(m->runtime_err, buf,
 				    MIN(len, RUNTIME_ERR_MAX - m->runtime_err->len));
 	log_sinks_write(m->logs, stream, buf, len);
+	attach_server_broadcast(m->attach, stream, buf, len);
 }
 
 static void on_console(int master, gpointer data)
@@ -122,6 +133,7 @@ static void on_console(int master, gpointer data)
 	Monitor *m = data;
 
 	streams_set_pty(m->streams, master);
+	attach_server_stdin_ready(m->attach);
 }
 
 static void write_exit_files(Monitor *m)
@@ -165,13 +177,21 @@ static void shutdown_after_exit(Monitor *m)
 	m->process_status = m->exit_status < 0 ? 255 : m->exit_status;
 	drop_source(&m->timeout_source);
 	m->container_done = TRUE;
+	/* Compat: conmon's info line, the one trace of the exit in syslog. */
+	g_info("container %d exited with status %d", m->container_pid, m->exit_status);
 
+	attach_server_stop_listening(m->attach);
 	streams_drain(m->streams, 0);
 	log_sinks_flush(m->logs, !m->cfg->no_sync_log);
 	close_inherited_fds(m);
+	/* podman reads the oom file once the exit file exists (conmon.md §7.2). */
+	if (m->oom != NULL)
+		(void)oom_watch_finish(m->oom);
 	write_exit_files(m);
 	if (m->cfg->exec)
 		send_sync(m, m->exit_status, m->timed_out ? TIMED_OUT_MESSAGE : NULL, -1);
+	/* Clients see EOF once the exit code can be read (podman waits on it next). */
+	attach_server_shutdown(m->attach);
 	quit(m);
 }
 
@@ -200,6 +220,37 @@ static gboolean on_timeout(gpointer data)
 	else
 		(void)kill(m->container_pid, SIGKILL);
 	return G_SOURCE_REMOVE;
+}
+
+/* What needs the container's pid, armed as soon as it is known (conmon.md §2.1 step 22). */
+static void watch_container(Monitor *m)
+{
+	const char *oom_dirs[3] = { NULL };
+	int n = 0;
+
+	if (m->cfg->persist_dir != NULL)
+		oom_dirs[n++] = m->cfg->persist_dir;
+	if (m->cfg->bundle != NULL)
+		oom_dirs[n++] = m->cfg->bundle;
+	m->oom = oom_watch_new(m->ctx, m->container_pid, oom_dirs);
+	if (m->sd_notify != NULL)
+		sd_notify_set_main_pid(m->sd_notify, m->container_pid);
+}
+
+/* Sockets the runtime or the container connect to: they must exist before the runtime runs. */
+static gboolean setup_notify_sockets(Monitor *m, GError **error)
+{
+	if (m->cfg->sdnotify_socket != NULL) {
+		if (m->cfg->bundle == NULL)
+			g_warning("--sdnotify-socket needs a bundle (-b), ignoring");
+		else if ((m->sd_notify = sd_notify_new(m->ctx, m->cfg->bundle,
+						       m->cfg->sdnotify_socket, error)) == NULL)
+			return FALSE;
+	}
+	if (m->cfg->seccomp_notify_socket != NULL &&
+	    (m->seccomp = seccomp_notify_new(m->ctx, m->cfg, error)) == NULL)
+		return FALSE;
+	return TRUE;
 }
 
 static void runtime_exited(Monitor *m)
@@ -233,6 +284,8 @@ static void runtime_exited(Monitor *m)
 
 	m->container_pid = pid;
 	m->phase = PHASE_RUNNING;
+	g_debug("container PID: %d", pid);
+	watch_container(m);
 	if (!options_is_legacy_exec(m->cfg))
 		send_sync(m, pid, NULL, 0);
 
@@ -299,6 +352,16 @@ static gboolean setup(Monitor *m, GError **error)
 		if (m->console == NULL)
 			return FALSE;
 	}
+	/* Before the runtime runs and before the attach pipe message: podman connects as soon
+	 * as it reads {"data": 0} (conmon.md §3.4). */
+	if (m->cfg->bundle != NULL && !passthrough) {
+		m->attach = attach_server_new(m->ctx, m->cfg, m->streams, error);
+		if (m->attach == NULL)
+			return FALSE;
+		m->ctl = ctl_new(m->ctx, m->cfg->bundle, m->streams, m->logs, error);
+		if (m->ctl == NULL)
+			return FALSE;
+	}
 	if (m->cfg->exec_attach) {
 		g_autofree char *msg = sync_msg_format(SYNC_KEY_DATA, 0, NULL, 0);
 		int r = fd_write_all_blocking(m->startup->attach_fd, msg, strlen(msg));
@@ -312,6 +375,8 @@ static gboolean setup(Monitor *m, GError **error)
 	if (m->reaper == NULL)
 		return FALSE;
 
+	if (!setup_notify_sockets(m, error))
+		return FALSE;
 	argv = runtime_build_argv(m->cfg, m->console ? console_socket_path(m->console) : NULL);
 	if (m->cfg->log_level >= DIAG_LEVEL_TRACE) {
 		g_autofree char *joined = g_strjoinv(" ", argv);
@@ -346,6 +411,8 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 
 	m.ctx = g_main_context_default();
 	m.loop = g_main_loop_new(m.ctx, FALSE);
+	/* the timer that writes out a held line fragment (a prompt) */
+	log_sinks_attach(logs, m.ctx);
 	m.early_exits = g_array_new(FALSE, FALSE, sizeof(EarlyExit));
 	m.runtime_err = g_string_new(NULL);
 
@@ -361,6 +428,11 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	}
 
 	g_clear_pointer(&m.console, console_free);
+	g_clear_pointer(&m.oom, oom_watch_free);
+	g_clear_pointer(&m.sd_notify, sd_notify_free);
+	g_clear_pointer(&m.seccomp, seccomp_notify_free);
+	g_clear_pointer(&m.ctl, ctl_free);
+	g_clear_pointer(&m.attach, attach_server_free);
 	g_clear_pointer(&m.streams, streams_free);
 	g_clear_pointer(&m.reaper, reaper_free);
 	drop_source(&m.timeout_source);

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -27,6 +29,7 @@ typedef struct {
 	int fd;
 	gboolean is_pty;
 	GSource *source;
+	gboolean paused; /* watched, but not while output is paused */
 } OutStream;
 
 struct _Stdio {
@@ -40,7 +43,10 @@ struct _Stdio {
 	int child_fds[3];
 	int stdin_fd;
 	gboolean stdin_is_pty;
+	gboolean has_winsize; /* a size asked for before the PTY arrived */
+	struct winsize winsize;
 	gboolean started;
+	gboolean output_paused;
 	gboolean eof_reported;
 	char *buf;
 };
@@ -176,7 +182,7 @@ static gboolean on_readable(int fd, GIOCondition cond, gpointer data)
 	ReadResult r;
 	do
 		r = out_stream_read(o);
-	while (r == READ_MORE && !(cond & G_IO_IN));
+	while (r == READ_MORE && !(cond & G_IO_IN) && !o->paused);
 	if (r != READ_FINISHED)
 		return G_SOURCE_CONTINUE;
 	/* out_stream_close() already destroyed and dropped our source. */
@@ -187,6 +193,10 @@ static void out_stream_watch(Streams *s, OutStream *o)
 {
 	if (o->fd < 0 || o->source != NULL)
 		return;
+	if (s->output_paused) {
+		o->paused = TRUE;
+		return;
+	}
 	o->source = g_unix_fd_source_new(o->fd, G_IO_IN);
 	g_source_set_callback(o->source, G_SOURCE_FUNC(on_readable), o, NULL);
 	g_source_set_static_name(o->source, o->stream == VIGIL_STREAM_STDOUT ? "vigil-stdout"
@@ -213,6 +223,9 @@ void streams_set_pty(Streams *streams, int master)
 	streams->stdin_is_pty = TRUE;
 	if (streams->started)
 		out_stream_watch(streams, &streams->out[0]);
+	if (streams->has_winsize && ioctl(master, TIOCSWINSZ, &streams->winsize) < 0)
+		g_warning("Failed to set process pty terminal size: %s, ignoring",
+			  g_strerror(errno));
 }
 
 gboolean streams_has_pty(Streams *streams)
@@ -220,9 +233,39 @@ gboolean streams_has_pty(Streams *streams)
 	return streams->stdin_is_pty;
 }
 
+gboolean streams_resize(Streams *streams, int rows, int cols, GError **error)
+{
+	if (!streams->terminal)
+		return vigil_throw(error, ENOTTY, "the container has no terminal");
+	streams->winsize =
+		(struct winsize){ .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+	streams->has_winsize = TRUE;
+	if (streams->stdin_is_pty && ioctl(streams->stdin_fd, TIOCSWINSZ, &streams->winsize) < 0)
+		return vigil_throw_errno(error, "Failed to set process pty terminal size");
+	return TRUE;
+}
+
 int streams_pty_fd(Streams *streams)
 {
 	return streams->stdin_is_pty ? streams->stdin_fd : -1;
+}
+
+void streams_pause_output(Streams *streams, gboolean paused)
+{
+	if (streams->output_paused == paused)
+		return;
+	streams->output_paused = paused;
+	for (int i = 0; i < 2; i++) {
+		OutStream *o = &streams->out[i];
+		if (paused && o->source != NULL) {
+			g_source_destroy(o->source);
+			g_clear_pointer(&o->source, g_source_unref);
+			o->paused = TRUE;
+		} else if (!paused && o->paused) {
+			o->paused = FALSE;
+			out_stream_watch(streams, o);
+		}
+	}
 }
 
 void streams_drain(Streams *streams, int stream)

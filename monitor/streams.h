@@ -32,6 +32,19 @@ void streams_set_pty(Streams *streams, int master);
 gboolean streams_has_pty(Streams *streams);
 /* The PTY master for window-size ioctls, or -1. */
 int streams_pty_fd(Streams *streams);
+/*
+ * Terminal mode: set the PTY's window size. A size asked for before the PTY arrives is applied
+ * when it does (podman resizes an exec session before it lets it start; conmon queues such
+ * requests in its winsz FIFO until then). ENOTTY without a terminal.
+ */
+gboolean streams_resize(Streams *streams, int rows, int cols, GError **error);
+
+/*
+ * Stop (and resume) reading the container's output: its pipes fill and it waits, as it would
+ * on a full terminal. The attach server uses this while a client that keeps reading is far
+ * behind. streams_drain() reads regardless.
+ */
+void streams_pause_output(Streams *streams, gboolean paused);
 
 /* Read everything that is ready now from one stream (0 = all), without blocking. */
 void streams_drain(Streams *streams, int stream);

@@ -1,16 +1,111 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <locale.h>
 #include <stdlib.h>
 
 #include <glib.h>
 
+#include "cli.h"
+#include "commands.h"
+
+static const CliCommand commands[] = {
+	{ "create", "ID", "Create a container from a bundle (not started)", cmd_create },
+	{ "start", "ID", "Start a created container", cmd_start },
+	{ "run", "ID", "Create, start and attach; exit with the container's code", cmd_run },
+	{ "state", "ID", "Show a container's state", cmd_state },
+	{ "list", "", "List the containers", cmd_list },
+	{ "kill", "ID [SIGNAL]", "Send a signal (default TERM)", cmd_kill },
+	{ "stop", "ID", "Stop signal, then KILL after the timeout", cmd_stop },
+	{ "delete", "ID", "Delete a container", cmd_delete },
+	{ "pause", "ID", "Freeze a container", cmd_pause },
+	{ "unpause", "ID", "Thaw a paused container", cmd_unpause },
+	{ "exec", "ID COMMAND [ARG...]", "Run a process in a running container", cmd_exec, TRUE },
+	{ "exec-stop", "ID SESSION", "Stop an exec session", cmd_exec_stop },
+	{ "exec-cleanup", "ID SESSION", "Remove an ended exec session's files", cmd_exec_cleanup },
+	{ "checkpoint", "ID", "Checkpoint a running container with CRIU", cmd_checkpoint },
+	{ "restore", "ID", "Create a container from a checkpoint", cmd_restore },
+	{ "attach", "ID", "Attach to a container's (or exec session's) streams", cmd_attach },
+	{ "logs", "ID", "Show a container's logs", cmd_logs },
+	{ "wait", "ID", "Wait for a container to exit; exit with its code", cmd_wait },
+	{ "paths", "ID", "Show the attach socket, exit file and other paths", cmd_paths },
+	{ "runtime-info", "", "Show the runtime and monitor in use", cmd_runtime_info },
+	{ "features", "", "Show what the runtime and host support", cmd_features },
+	{ NULL, NULL, NULL, NULL, FALSE },
+};
+
+const CliCommand *cli_command(const char *name)
+{
+	for (const CliCommand *c = commands; c->name != NULL; c++) {
+		if (g_str_equal(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+static char *usage(GOptionContext *ctx)
+{
+	g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+	GString *s = g_string_new(help);
+
+	g_string_append(s, "Commands:\n");
+	for (const CliCommand *c = commands; c->name != NULL; c++)
+		g_string_append_printf(s, "  %-14s %s\n", c->name, c->summary);
+	g_string_append(s, "\n'vigilctl COMMAND --help' shows a command's options.\n");
+	return g_string_free(s, FALSE);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 2 && g_str_equal(argv[1], "--version")) {
+	g_auto(Cli) cli = { 0 };
+	gboolean version = FALSE, help = FALSE;
+	GOptionEntry globals[] = {
+		{ "root", 0, 0, G_OPTION_ARG_FILENAME, &cli.root,
+		  "State directory (default " VIGIL_DEFAULT_ROOT ")", "DIR" },
+		{ "runtime", 0, 0, G_OPTION_ARG_STRING, &cli.runtime,
+		  "OCI runtime: runc (default), crun, or a path", "RUNTIME" },
+		{ "runtime-root", 0, 0, G_OPTION_ARG_FILENAME, &cli.runtime_root,
+		  "The runtime's --root (default <root>/.runtime/<runtime>)", "DIR" },
+		{ "monitor", 0, 0, G_OPTION_ARG_FILENAME, &cli.monitor,
+		  "Monitor binary (default: vigilmon; conmon works too)", "PATH" },
+		{ "monitor-log-level", 0, 0, G_OPTION_ARG_STRING, &cli.monitor_log_level,
+		  "The monitors' --log-level", "LEVEL" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &cli.json, "Print JSON", NULL },
+		{ "debug", 0, 0, G_OPTION_ARG_NONE, &cli.debug, "Show debug messages", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Show the version", NULL },
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("COMMAND [OPTION...] [ARG...]");
+	g_autoptr(GError) error = NULL;
+	const CliCommand *cmd;
+
+	setlocale(LC_ALL, "");
+	g_option_context_set_summary(ctx, "Create and manage OCI containers, each beside a "
+					  "vigilmon monitor.");
+	g_option_context_set_help_enabled(ctx, FALSE);
+	g_option_context_set_strict_posix(ctx, TRUE);
+	g_option_context_add_main_entries(ctx, globals, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error))
+		return cli_failf(CLI_EXIT_FAILURE, "%s (see 'vigilctl --help')", error->message);
+	if (version) {
 		g_print("vigilctl version %s\ncommit: %s\n", VIGIL_VERSION, VIGIL_GIT_COMMIT);
 		return EXIT_SUCCESS;
 	}
-	g_printerr("vigilctl: the controller is not built yet; only --version works\n");
-	return EXIT_FAILURE;
+	if (help || argc < 2) {
+		g_autofree char *text = usage(ctx);
+		if (help) {
+			g_print("%s", text);
+			return EXIT_SUCCESS;
+		}
+		g_printerr("%s", text);
+		return CLI_EXIT_FAILURE;
+	}
+	if (cli.debug)
+		g_log_set_debug_enabled(TRUE);
+	cmd = cli_command(argv[1]);
+	if (cmd == NULL)
+		return cli_failf(CLI_EXIT_FAILURE, "unknown command '%s' (see 'vigilctl --help')",
+				 argv[1]);
+	return cmd->run(&cli, argc - 1, argv + 1);
 }

@@ -5,9 +5,14 @@
 
 #include <glib.h>
 
+#include "log_file.h"
 #include "options.h"
 
-/* The small interface every log driver implements; one driver per file in monitor/logs/. */
+/*
+ * The small interface every log driver implements (one driver per file in monitor/logs/);
+ * log_sink.c fans container output out to the configured ones. Nothing here fails: a driver
+ * that cannot write says so once (log_failure.h) and keeps trying.
+ */
 typedef struct _LogDriver LogDriver;
 
 typedef struct {
@@ -15,10 +20,16 @@ typedef struct {
 	/* One chunk of container output; now is the chunk's arrival time (one per chunk). */
 	void (*write)(LogDriver *driver, int stream, const char *buf, gsize len,
 		      const struct timespec *now);
-	/* Reopen or rotate on request; NULL if the driver has nothing to reopen. */
-	void (*reopen)(LogDriver *driver);
-	/* Container gone: emit pending partial lines; fsync if sync. */
-	void (*flush)(LogDriver *driver, gboolean sync);
+	/* When the oldest line fragment the driver holds back started (monotonic µs), 0 if
+	 * none (log_lines.h). */
+	gint64 (*pending_since)(LogDriver *driver);
+	/* Write held fragments that started before started_before (G_MAXINT64: all) as
+	 * partial records. */
+	void (*flush_pending)(LogDriver *driver, const struct timespec *now, gint64 started_before);
+	/* ctl "2": reopen or rotate; NULL if the driver has nothing to reopen. */
+	void (*reopen)(LogDriver *driver, const struct timespec *now);
+	/* Container gone: write everything held, fsync if sync. */
+	void (*flush)(LogDriver *driver, const struct timespec *now, gboolean sync);
 	void (*free)(LogDriver *driver);
 } LogDriverOps;
 
@@ -26,4 +37,10 @@ struct _LogDriver {
 	const LogDriverOps *ops;
 };
 
+/* The file options the command line gives (--log-size-max, --log-rotate, ...) for path. */
+void log_driver_file_options(const MonitorConfig *cfg, const char *path, LogFileOptions *out);
+
 LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
+LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
+/* Checks --cid length and loads libsystemd: errors are conmon's (conmon.md §1.4 step 12). */
+LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error);

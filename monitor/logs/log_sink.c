@@ -4,6 +4,7 @@
 #include "log_sink.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "error.h"
 #include "log_driver.h"
@@ -11,19 +12,30 @@
 struct _LogSinks {
 	GPtrArray *drivers; /* LogDriver* */
 	gboolean passthrough;
+	GMainContext *ctx;
+	GSource *timer;
 };
 
 typedef enum {
 	SPEC_NONE,
 	SPEC_K8S_FILE,
+	SPEC_JSON_FILE,
 	SPEC_JOURNALD,
 	SPEC_PASSTHROUGH,
 } SpecKind;
 
-/*
- * One -l value (conmon.md §8.1). Unlike conmon, only the first ':' separates driver and
- * path, so "k8s-file:/a:b" logs to "/a:b" instead of silently to "/a".
- */
+/* The file driver given by name with a required path ("k8s-file", "json-file"). */
+static gboolean file_spec(const char *driver, const char *path, SpecKind kind, SpecKind *out_kind,
+			  const char **out_path, GError **error)
+{
+	if (path == NULL || *path == '\0')
+		return vigil_throw(error, EINVAL, "%s requires a filename", driver);
+	*out_kind = kind;
+	*out_path = path;
+	return TRUE;
+}
+
+/* One -l value (conmon.md §8.1). */
 static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **out_path,
 			   GError **error)
 {
@@ -34,6 +46,7 @@ static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **ou
 	if (*spec == '\0' || g_str_equal(spec, ":"))
 		return vigil_throw(error, EINVAL, "log-path must not be empty");
 	if (*driver == '\0') {
+		/* ":journald" is a file named journald */
 		*out_kind = SPEC_K8S_FILE;
 		*out_path = path;
 		return TRUE;
@@ -51,13 +64,10 @@ static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **ou
 		*out_kind = SPEC_JOURNALD;
 		return TRUE;
 	}
-	if (g_str_equal(driver, "k8s-file")) {
-		if (path == NULL || *path == '\0')
-			return vigil_throw(error, EINVAL, "k8s-file requires a filename");
-		*out_kind = SPEC_K8S_FILE;
-		*out_path = path;
-		return TRUE;
-	}
+	if (g_str_equal(driver, "k8s-file"))
+		return file_spec(driver, path, SPEC_K8S_FILE, out_kind, out_path, error);
+	if (g_str_equal(driver, "json-file"))
+		return file_spec(driver, path, SPEC_JSON_FILE, out_kind, out_path, error);
 	if (colon == NULL) {
 		*out_kind = SPEC_K8S_FILE;
 		*out_path = spec;
@@ -66,10 +76,39 @@ static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **ou
 	return vigil_throw(error, EINVAL, "No such log driver %s", driver);
 }
 
+void log_driver_file_options(const MonitorConfig *cfg, const char *path, LogFileOptions *out)
+{
+	memset(out, 0, sizeof *out);
+	out->path = path;
+	out->size_max = cfg->log_size_max;
+	out->global_size_max = cfg->log_global_size_max;
+	out->rotate = cfg->log_rotate;
+	out->max_files = cfg->log_max_files;
+	out->allowlist = cfg->log_allowlist_dirs;
+}
+
+static void drivers_free(GPtrArray *drivers)
+{
+	for (guint i = 0; i < drivers->len; i++) {
+		LogDriver *d = g_ptr_array_index(drivers, i);
+		d->ops->free(d);
+	}
+	g_ptr_array_unref(drivers);
+}
+
+static gboolean add_driver(LogSinks *sinks, LogDriver *driver)
+{
+	if (driver == NULL)
+		return FALSE;
+	g_ptr_array_add(sinks->drivers, driver);
+	return TRUE;
+}
+
 LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error)
 {
 	g_autoptr(LogSinks) sinks = g_new0(LogSinks, 1);
-	const char *k8s_path = NULL;
+	const char *k8s_path = NULL, *json_path = NULL;
+	gboolean journald = FALSE;
 
 	sinks->drivers = g_ptr_array_new();
 	if (cfg->log_paths == NULL || cfg->log_paths[0] == NULL)
@@ -79,27 +118,37 @@ LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error)
 		const char *path = NULL;
 		if (!parse_spec(*p, &kind, &path, error))
 			return NULL;
-		switch (kind) {
-		case SPEC_K8S_FILE:
+		if (kind == SPEC_K8S_FILE)
 			k8s_path = path; /* several: the last one wins, as in conmon */
-			break;
-		case SPEC_PASSTHROUGH:
+		else if (kind == SPEC_JSON_FILE)
+			json_path = path;
+		else if (kind == SPEC_PASSTHROUGH)
 			sinks->passthrough = TRUE;
-			break;
-		case SPEC_JOURNALD:
-			return vigil_throw(error, ENOTSUP,
-					   "journald log driver is not available yet"),
+		else if (kind == SPEC_JOURNALD)
+			journald = TRUE;
+	}
+
+	/* conmon's order: open the file, refuse journald-only options, then journald. */
+	if (k8s_path != NULL && !add_driver(sinks, k8s_file_driver_new(cfg, k8s_path, error)))
+		return NULL;
+	if (json_path != NULL && !add_driver(sinks, json_file_driver_new(cfg, json_path, error)))
+		return NULL;
+	if (!journald && (k8s_path != NULL || json_path != NULL)) {
+		const char *file_driver = k8s_path != NULL ? "k8s-file" : "json-file";
+		if (cfg->log_tag != NULL)
+			return vigil_throw(error, EINVAL, "%s doesn't support --log-tag",
+					   file_driver),
 			       NULL;
-		case SPEC_NONE:
-			break;
-		}
+		if (cfg->log_labels != NULL && cfg->log_labels[0] != NULL)
+			return vigil_throw(error, EINVAL, "%s doesn't support --log-label",
+					   file_driver),
+			       NULL;
 	}
-	if (k8s_path != NULL) {
-		LogDriver *d = k8s_file_driver_new(cfg, k8s_path, error);
-		if (d == NULL)
-			return NULL;
-		g_ptr_array_add(sinks->drivers, d);
-	}
+	if (journald && !add_driver(sinks, journald_driver_new(cfg, error)))
+		return NULL;
+	if (!journald && cfg->no_container_partial_message)
+		g_warning("--no-container-partial-message has no effect without journald log "
+			  "driver");
 	return g_steal_pointer(&sinks);
 }
 
@@ -108,33 +157,103 @@ gboolean log_sinks_is_passthrough(const LogSinks *sinks)
 	return sinks->passthrough;
 }
 
+static void drop_timer(LogSinks *sinks)
+{
+	if (sinks->timer != NULL) {
+		g_source_destroy(sinks->timer);
+		g_clear_pointer(&sinks->timer, g_source_unref);
+	}
+}
+
+static gboolean on_hold_expired(gpointer data);
+
+/*
+ * Arm the one-shot timer for the oldest held fragment. Once armed it is left alone until it
+ * fires, even if the fragment was completed meanwhile: one spare wakeup is cheaper than
+ * creating and destroying a source for every chunk that ends mid-line.
+ */
+static void arm_timer(LogSinks *sinks)
+{
+	gint64 oldest = 0;
+
+	if (sinks->ctx == NULL || sinks->timer != NULL)
+		return;
+	for (guint i = 0; i < sinks->drivers->len; i++) {
+		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
+		gint64 since = d->ops->pending_since(d);
+		if (since != 0 && (oldest == 0 || since < oldest))
+			oldest = since;
+	}
+	if (oldest == 0)
+		return;
+	gint64 due_ms = (oldest + LOG_SINKS_HOLD_MS * 1000 - g_get_monotonic_time()) / 1000;
+	sinks->timer = g_timeout_source_new((guint)CLAMP(due_ms, 0, LOG_SINKS_HOLD_MS));
+	g_source_set_callback(sinks->timer, on_hold_expired, sinks, NULL);
+	g_source_set_static_name(sinks->timer, "vigil-log-hold");
+	g_source_attach(sinks->timer, sinks->ctx);
+}
+
+static gboolean on_hold_expired(gpointer data)
+{
+	LogSinks *sinks = data;
+	struct timespec now;
+	/* what waited (about) its full time; 1 ms for the timer's own rounding */
+	gint64 cutoff = g_get_monotonic_time() - (LOG_SINKS_HOLD_MS - 1) * 1000;
+
+	g_clear_pointer(&sinks->timer, g_source_unref);
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (guint i = 0; i < sinks->drivers->len; i++) {
+		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
+		d->ops->flush_pending(d, &now, cutoff);
+	}
+	arm_timer(sinks);
+	return G_SOURCE_REMOVE;
+}
+
+void log_sinks_attach(LogSinks *sinks, GMainContext *ctx)
+{
+	drop_timer(sinks);
+	g_clear_pointer(&sinks->ctx, g_main_context_unref);
+	if (ctx != NULL)
+		sinks->ctx = g_main_context_ref(ctx);
+	arm_timer(sinks);
+}
+
 void log_sinks_write(LogSinks *sinks, int stream, const char *buf, gsize len)
 {
 	struct timespec now;
 
-	if (sinks->drivers->len == 0)
+	if (sinks->drivers->len == 0 || len == 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (guint i = 0; i < sinks->drivers->len; i++) {
 		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
 		d->ops->write(d, stream, buf, len, &now);
 	}
+	arm_timer(sinks);
 }
 
 void log_sinks_reopen(LogSinks *sinks)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
 	for (guint i = 0; i < sinks->drivers->len; i++) {
 		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
 		if (d->ops->reopen != NULL)
-			d->ops->reopen(d);
+			d->ops->reopen(d, &now);
 	}
 }
 
 void log_sinks_flush(LogSinks *sinks, gboolean sync)
 {
+	struct timespec now;
+
+	drop_timer(sinks);
+	clock_gettime(CLOCK_REALTIME, &now);
 	for (guint i = 0; i < sinks->drivers->len; i++) {
 		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
-		d->ops->flush(d, sync);
+		d->ops->flush(d, &now, sync);
 	}
 }
 
@@ -142,10 +261,13 @@ void log_sinks_free(LogSinks *sinks)
 {
 	if (sinks == NULL)
 		return;
-	for (guint i = 0; sinks->drivers != NULL && i < sinks->drivers->len; i++) {
-		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
-		d->ops->free(d);
+	drop_timer(sinks);
+	if (sinks->drivers != NULL) {
+		/* Normally flushed already; if not (the monitor is failing), still lose nothing
+		 * that was read. */
+		log_sinks_flush(sinks, FALSE);
+		drivers_free(sinks->drivers);
 	}
-	g_clear_pointer(&sinks->drivers, g_ptr_array_unref);
+	g_clear_pointer(&sinks->ctx, g_main_context_unref);
 	g_free(sinks);
 }

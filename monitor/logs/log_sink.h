@@ -8,8 +8,13 @@
 /*
  * Container logging: the drivers configured with -l/--log-path (conmon.md §8), behind one
  * fan-out. The monitor hands every chunk of container output here, then to attach clients.
- * Writing never blocks the main loop for long and never fails the monitor: a failing
- * driver says so once on the monitor's own log and keeps trying.
+ * Writing never fails the monitor: a failing driver says so once on the monitor's own log,
+ * drops what it cannot write, and resumes when writing works again (log_failure.h).
+ *
+ * -l values: "k8s-file:PATH", "PATH", ":PATH" (k8s-file), "json-file:PATH", "journald[:…]",
+ * "passthrough[:…]", "none"/"off"/"null[:…]"; repeatable, several drivers at once (the
+ * last value of each file driver wins, as in conmon). Unlike conmon only the first ':'
+ * separates driver and path, so "k8s-file:/a:b" logs to "/a:b" (conmon.md §12.1 #1).
  */
 typedef struct _LogSinks LogSinks;
 
@@ -20,6 +25,17 @@ typedef struct _LogSinks LogSinks;
  */
 LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error);
 
+/*
+ * The main context for the one-shot timer that writes out a held line fragment (a prompt
+ * without a newline) after LOG_SINKS_HOLD_MS. It is armed only while a fragment is held, so
+ * an idle monitor has no wakeups. Without a context fragments wait for the next output,
+ * reopen or the final flush.
+ */
+void log_sinks_attach(LogSinks *sinks, GMainContext *ctx);
+
+/* How long a line fragment may wait for the rest of its line. */
+#define LOG_SINKS_HOLD_MS 200
+
 /* passthrough: the container's stdio is the monitor's own (no copying). */
 gboolean log_sinks_is_passthrough(const LogSinks *sinks);
 
@@ -29,7 +45,8 @@ void log_sinks_write(LogSinks *sinks, int stream, const char *buf, gsize len);
 /* ctl "2": reopen (truncate mode) or rotate (--log-rotate) the file drivers. */
 void log_sinks_reopen(LogSinks *sinks);
 
-/* End of the container: write out partial lines, and fsync files if sync. */
+/* End of the container: write out held fragments (as partial records), and fsync files if
+ * sync. */
 void log_sinks_flush(LogSinks *sinks, gboolean sync);
 
 void log_sinks_free(LogSinks *sinks);

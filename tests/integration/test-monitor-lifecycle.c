@@ -175,6 +175,7 @@ static void test_start_pipe_holds_launcher(void)
 			       "--runtime-arg",
 			       "--root=@RUNCROOT@",
 			       "--sync",
+			       "--full-attach",
 			       NULL };
 	/* --sync: the process we start is the monitor; hold the start pipe and check that
 	 * nothing happens until we write it. */

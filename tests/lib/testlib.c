@@ -430,6 +430,12 @@ static const char *monitor_binary(void)
 TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean with_attach_pipe,
 				gboolean hold_start)
 {
+	return test_monitor_start_with(monitor_binary(), b, args, with_attach_pipe, hold_start);
+}
+
+TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
+				     gboolean with_attach_pipe, gboolean hold_start)
+{
 	TestMonitor *m = g_new0(TestMonitor, 1);
 	int sync[2], start[2], attach[2] = { -1, -1 };
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
@@ -445,7 +451,7 @@ TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean
 		g_assert_cmpint(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, attach), ==,
 				0);
 
-	g_ptr_array_add(argv, g_strdup(monitor_binary()));
+	g_ptr_array_add(argv, g_strdup(monitor));
 	for (; *args != NULL; args++) {
 		g_ptr_array_add(argv, substitute(b, *args));
 		if (g_str_equal(*args, "--sync"))
@@ -604,6 +610,17 @@ gboolean testlib_wait_for_file(const char *path, int timeout_ms)
 	return TRUE;
 }
 
+/* A reaped pid may be reused by an unrelated process: cleanup_all must not kill it. */
+static void forget_monitor_pid(pid_t pid)
+{
+	for (guint i = 0; monitor_pids != NULL && i < monitor_pids->len; i++) {
+		if (g_array_index(monitor_pids, pid_t, i) == pid) {
+			g_array_remove_index_fast(monitor_pids, i);
+			return;
+		}
+	}
+}
+
 int testlib_wait_pid(pid_t pid, int timeout_ms)
 {
 	gint64 deadline = deadline_after(timeout_ms);
@@ -611,8 +628,10 @@ int testlib_wait_pid(pid_t pid, int timeout_ms)
 	for (;;) {
 		int status = 0;
 		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
+		if (r == pid) {
+			forget_monitor_pid(pid);
 			return status;
+		}
 		if (r < 0 && errno != EINTR)
 			return -1;
 		if (g_get_monotonic_time() > deadline) {
@@ -620,6 +639,7 @@ int testlib_wait_pid(pid_t pid, int timeout_ms)
 				   timeout_ms);
 			kill(pid, SIGKILL);
 			(void)waitpid(pid, NULL, 0);
+			forget_monitor_pid(pid);
 			return -1;
 		}
 		g_usleep(2000);

@@ -88,6 +88,10 @@ typedef struct {
  */
 TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean with_attach_pipe,
 				gboolean hold_start);
+/* As test_monitor_start, with the monitor binary given (benchmarks run conmon and vigilmon
+ * side by side in one process). */
+TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
+				     gboolean with_attach_pipe, gboolean hold_start);
 /* The standard podman-like argv for b plus extra args (NULL-terminated). */
 TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *extra);
 void test_monitor_free(TestMonitor *m);
@@ -98,7 +102,8 @@ char *testlib_read_line(int fd, int timeout_ms);
 /* Wait until path exists (TRUE) or timeout_ms passes (FALSE). */
 gboolean testlib_wait_for_file(const char *path, int timeout_ms);
 /* Wait for a child (we are its subreaper) to exit; returns its raw wait status or -1 on
- * timeout (after which it is SIGKILLed and reaped). */
+ * timeout (after which it is SIGKILLed and reaped). A reaped monitor pid is no longer
+ * killed by the exit cleanup. */
 int testlib_wait_pid(pid_t pid, int timeout_ms);
 /* The exit file's value, waiting for it; G_MININT on timeout. */
 int testlib_read_exit_file(TestBundle *b, int timeout_ms);

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_clear(Cli *cli)
+{
+	g_clear_pointer(&cli->rt, vigil_runtime_free);
+	g_clear_pointer(&cli->root, g_free);
+	g_clear_pointer(&cli->runtime, g_free);
+	g_clear_pointer(&cli->runtime_root, g_free);
+	g_clear_pointer(&cli->monitor, g_free);
+	g_clear_pointer(&cli->monitor_log_level, g_free);
+}
+
+static void one_line(char *s)
+{
+	for (char *p = s; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	}
+}
+
+int cli_fail(GError *error, int status)
+{
+	g_autofree char *msg = g_strdup(error != NULL ? error->message : "failed");
+
+	one_line(msg);
+	g_printerr("vigilctl: %s\n", msg);
+	return status;
+}
+
+int cli_failf(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	one_line(msg);
+	g_printerr("vigilctl: %s\n", msg);
+	return status;
+}
+
+gboolean cli_parse_uint(const char *what, const char *s, guint *out)
+{
+	guint64 v;
+
+	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 0, G_MAXINT, &v, NULL)) {
+		cli_failf(CLI_EXIT_FAILURE, "%s '%s' is not a non-negative number", what,
+			  s != NULL ? s : "");
+		return FALSE;
+	}
+	*out = (guint)v;
+	return TRUE;
+}
+
+gboolean cli_parse(Cli *cli, const CliCommand *cmd, GOptionEntry *entries, int *argc, char ***argv,
+		   int min_args, int max_args, int *out_status)
+{
+	gboolean help = FALSE;
+	GOptionEntry common[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &cli->json, "Print JSON", NULL },
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, &help, "Show this help", NULL },
+		{ NULL },
+	};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(cmd->params);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *name = g_strdup_printf("vigilctl %s", cmd->name);
+
+	g_set_prgname(name);
+	g_option_context_set_summary(ctx, cmd->summary);
+	g_option_context_set_help_enabled(ctx, FALSE);
+	g_option_context_set_strict_posix(ctx, cmd->options_first);
+	if (entries != NULL)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_add_main_entries(ctx, common, NULL);
+	if (!g_option_context_parse(ctx, argc, argv, &error)) {
+		*out_status = cli_failf(CLI_EXIT_FAILURE, "%s: %s (see 'vigilctl %s --help')",
+					cmd->name, error->message, cmd->name);
+		return FALSE;
+	}
+	if (help) {
+		g_autofree char *text = g_option_context_get_help(ctx, TRUE, NULL);
+		g_print("%s", text);
+		*out_status = EXIT_SUCCESS;
+		return FALSE;
+	}
+	/* A "--" ends the options; the positionals follow it. */
+	if (*argc > 1 && g_str_equal((*argv)[1], "--")) {
+		memmove(&(*argv)[1], &(*argv)[2], sizeof(char *) * (gsize)(*argc - 1));
+		(*argc)--;
+	}
+	int n = *argc - 1;
+	if (n < min_args || (max_args >= 0 && n > max_args)) {
+		*out_status =
+			cli_failf(CLI_EXIT_FAILURE, "%s: expected %s (see 'vigilctl %s --help')",
+				  cmd->name, cmd->params, cmd->name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* The monitor beside this vigilctl in a build tree (build/controller/vigilctl and
+ * build/monitor/vigilmon), so a fresh build works before installing. */
+static char *sibling_monitor(void)
+{
+	g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = NULL;
+	g_autofree char *path = NULL;
+
+	if (self == NULL)
+		return NULL;
+	dir = g_path_get_dirname(self);
+	path = g_build_filename(dir, "..", "monitor", "vigilmon", NULL);
+	if (!g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
+		return NULL;
+	return g_canonicalize_filename(path, NULL);
+}
+
+VigilRuntime *cli_runtime(Cli *cli)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *monitor = NULL;
+	VigilConfig config = VIGIL_CONFIG_INIT;
+
+	if (cli->rt != NULL)
+		return cli->rt;
+	if (cli->monitor != NULL)
+		monitor = g_strdup(cli->monitor);
+	else if (g_getenv("VIGIL_MONITOR") != NULL)
+		monitor = g_strdup(g_getenv("VIGIL_MONITOR"));
+	else
+		monitor = sibling_monitor();
+	config.runtime = cli->runtime;
+	config.root = cli->root;
+	config.runtime_root = cli->runtime_root;
+	config.monitor = monitor;
+	config.monitor_log_level = cli->monitor_log_level;
+	cli->rt = vigil_runtime_new(&config, &error);
+	if (cli->rt == NULL)
+		cli_fail(error, CLI_EXIT_FAILURE);
+	return cli->rt;
+}

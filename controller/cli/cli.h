@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <vigil/vigil.h>
+
+#include <glib.h>
+
+/*
+ * What every subcommand shares: the global options, the runtime object (made on first
+ * use), option parsing with --help and --json, and the one-line error convention.
+ *
+ * Exit codes: 0 success; 1 failure (one line "vigilctl: <message>" on stderr); run, exec and
+ * wait exit with the container's (or session's) exit code, and with 125 when vigilctl
+ * itself failed before that code was known (podman's convention).
+ */
+#define CLI_EXIT_FAILURE     1
+#define CLI_EXIT_OWN_FAILURE 125
+
+typedef struct {
+	char *root;
+	char *runtime;
+	char *runtime_root;
+	char *monitor;
+	char *monitor_log_level;
+	gboolean json;
+	gboolean debug;
+	VigilRuntime *rt;
+} Cli;
+
+void cli_clear(Cli *cli);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Cli, cli_clear)
+
+typedef int (*CliCommandFunc)(Cli *cli, int argc, char **argv);
+
+typedef struct {
+	const char *name;
+	const char *params;  /* "ID", "ID [SIGNAL]" ... */
+	const char *summary; /* one line */
+	CliCommandFunc run;
+	/* Options only before the first positional: the rest belongs to a command line
+	 * (`exec ID sh -c x` keeps "-c"). Otherwise options may come anywhere. */
+	gboolean options_first;
+} CliCommand;
+
+/*
+ * Parse a subcommand's options (entries may be NULL) plus --json and --help. Leaves the
+ * positionals in argc and argv (argv[0] is the command name). Returns FALSE when the caller
+ * should return *out_status at once: after --help (0) or a usage error (1, printed), or
+ * when the number of positionals is not within [min_args, max_args] (max < 0: no limit).
+ */
+gboolean cli_parse(Cli *cli, const CliCommand *cmd, GOptionEntry *entries, int *argc, char ***argv,
+		   int min_args, int max_args, int *out_status);
+
+/* The runtime for the global options; NULL after printing the error. */
+VigilRuntime *cli_runtime(Cli *cli);
+
+/* Print "vigilctl: <message>" (one line) and return status. */
+int cli_fail(GError *error, int status);
+int cli_failf(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Parse a non-negative integer option value; FALSE after printing an error. */
+gboolean cli_parse_uint(const char *what, const char *s, guint *out);

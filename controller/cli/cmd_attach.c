@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "commands.h"
+#include "tty.h"
+
+int cmd_attach(Cli *cli, int argc, char **argv)
+{
+	gboolean no_stdin = FALSE;
+	g_autofree char *detach_keys = NULL, *session = NULL;
+	GOptionEntry entries[] = {
+		{ "no-stdin", 0, 0, G_OPTION_ARG_NONE, &no_stdin, "Do not attach stdin", NULL },
+		{ "detach-keys", 0, 0, G_OPTION_ARG_STRING, &detach_keys,
+		  "Keys that detach (default ctrl-p,ctrl-q)", "KEYS" },
+		{ "session", 0, 0, G_OPTION_ARG_STRING, &session,
+		  "Attach to this exec session instead", "ID" },
+		{ NULL },
+	};
+	VigilAttachStreams streams = VIGIL_ATTACH_STREAMS_INIT;
+	VigilAttachOptions options = VIGIL_ATTACH_OPTIONS_INIT;
+	CliTty tty = { .fd = -1, .winch_fd = -1 };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VigilContainer) ctr = NULL;
+	VigilRuntime *rt;
+	gboolean ok;
+	int status;
+
+	if (!cli_parse(cli, cli_command("attach"), entries, &argc, &argv, 1, 1, &status))
+		return status;
+	if ((rt = cli_runtime(cli)) == NULL)
+		return CLI_EXIT_FAILURE;
+	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, &error);
+	if (ctr == NULL)
+		return cli_fail(error, CLI_EXIT_FAILURE);
+	streams.attach_input = !no_stdin;
+	options.streams = &streams;
+	options.detach_keys = detach_keys;
+	/* Raw mode only for a terminal container: a pipe's line discipline stays local. */
+	if (session == NULL && vigil_container_get_terminal(ctr) &&
+	    cli_tty_setup(&tty, STDIN_FILENO))
+		options.resize = &tty.resize;
+	ok = vigil_runtime_attach(rt, argv[1], session, &options, NULL, &error);
+	cli_tty_restore(&tty);
+	return ok ? 0 : cli_fail(error, CLI_EXIT_FAILURE);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "commands.h"
+#include "output.h"
+
+static void add(JsonBuilder *b, const char *key, const char *value)
+{
+	json_builder_set_member_name(b, key);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+int cmd_paths(Cli *cli, int argc, char **argv)
+{
+	g_autofree char *session = NULL;
+	GOptionEntry entries[] = {
+		{ "session", 0, 0, G_OPTION_ARG_STRING, &session,
+		  "Also show this exec session's attach socket", "ID" },
+		{ NULL },
+	};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VigilContainer) ctr = NULL;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonNode) node = NULL;
+	g_autofree char *attach = NULL, *exit_file = NULL, *exec_attach = NULL;
+	VigilRuntime *rt;
+	int status;
+
+	if (!cli_parse(cli, cli_command("paths"), entries, &argc, &argv, 1, 1, &status))
+		return status;
+	if ((rt = cli_runtime(cli)) == NULL)
+		return CLI_EXIT_FAILURE;
+	if ((attach = vigil_runtime_attach_socket_path(rt, argv[1], &error)) == NULL ||
+	    (exit_file = vigil_runtime_exit_file_path(rt, argv[1], &error)) == NULL ||
+	    (session != NULL && (exec_attach = vigil_runtime_exec_attach_socket_path(
+					 rt, argv[1], session, &error)) == NULL) ||
+	    (ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT,
+							 &error)) == NULL)
+		return cli_fail(error, CLI_EXIT_FAILURE);
+	json_builder_begin_object(b);
+	add(b, "state_dir", vigil_container_get_state_dir(ctr));
+	add(b, "attach", attach);
+	add(b, "exit_file", exit_file);
+	add(b, "log", vigil_container_get_log_path(ctr));
+	if (session != NULL)
+		add(b, "exec_attach", exec_attach);
+	json_builder_end_object(b);
+	node = json_builder_get_root(b);
+	if (cli->json) {
+		output_json(node);
+		return 0;
+	}
+	JsonObject *o = json_node_get_object(node);
+	g_autoptr(GList) members = json_object_get_members(o);
+	for (GList *m = members; m != NULL; m = m->next) {
+		const char *v = json_object_get_string_member(o, m->data);
+		g_print("%-12s %s\n", (const char *)m->data, v != NULL ? v : "-");
+	}
+	return 0;
+}

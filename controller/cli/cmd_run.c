@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "commands.h"
+#include "create_opts.h"
+#include "tty.h"
+
+/* Run's own options, after the create options. */
+typedef struct {
+	gboolean detach;
+	gboolean rm;
+	char *detach_keys;
+} RunOpts;
+
+static void run_opts_clear(RunOpts *r)
+{
+	g_free(r->detach_keys);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(RunOpts, run_opts_clear)
+
+static int finish(Cli *cli, const char *id, gboolean rm, int code)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (rm && !vigil_runtime_delete_container(cli->rt, id, TRUE, &error))
+		cli_fail(error, CLI_EXIT_FAILURE);
+	/* -1 (killed by the monitor's timeout, or unknown) has no exit status of its own. */
+	return code >= 0 && code <= 255 ? code : 255;
+}
+
+static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
+{
+	VigilAttachStreams streams = VIGIL_ATTACH_STREAMS_INIT;
+	VigilAttachOptions options = VIGIL_ATTACH_OPTIONS_INIT;
+	CliTty tty = { .fd = -1, .winch_fd = -1 };
+	g_autoptr(GError) error = NULL;
+	gboolean detached = FALSE, ok;
+	int code = -1;
+
+	streams.attach_input = o->interactive;
+	options.streams = &streams;
+	options.detach_keys = r->detach_keys;
+	options.start = TRUE;
+	if (o->tty && cli_tty_setup(&tty, STDIN_FILENO))
+		options.resize = &tty.resize;
+	ok = vigil_runtime_attach(cli->rt, id, NULL, &options, &detached, &error);
+	cli_tty_restore(&tty);
+	if (!ok)
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	if (detached)
+		return 0;
+	if (!vigil_runtime_wait(cli->rt, id, NULL, -1, &code, &error))
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	return finish(cli, id, r->rm, code);
+}
+
+int cmd_run(Cli *cli, int argc, char **argv)
+{
+	g_auto(CreateOpts) o = { 0 };
+	g_auto(RunOpts) r = { 0 };
+	const GOptionEntry extra[] = {
+		{ "detach", 'd', 0, G_OPTION_ARG_NONE, &r.detach, "Start it and return at once",
+		  NULL },
+		{ "rm", 0, 0, G_OPTION_ARG_NONE, &r.rm, "Delete it once it exited", NULL },
+		{ "detach-keys", 0, 0, G_OPTION_ARG_STRING, &r.detach_keys,
+		  "Keys that detach (default ctrl-p,ctrl-q)", "KEYS" },
+		{ NULL },
+	};
+	g_autofree GOptionEntry *entries = create_opts_entries(&o, extra);
+	g_autoptr(GError) error = NULL;
+	VigilCreateOptions options = VIGIL_CREATE_OPTIONS_INIT;
+	int status;
+
+	if (!cli_parse(cli, cli_command("run"), entries, &argc, &argv, 1, 1, &status))
+		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
+	if (!create_opts_to_options(&o, &options) || cli_runtime(cli) == NULL)
+		return CLI_EXIT_OWN_FAILURE;
+	if (r.detach && r.rm)
+		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --rm needs the container attached");
+	if (!vigil_runtime_create_container(cli->rt, argv[1], &options, &error) ||
+	    !create_opts_write_pid_file(&o, cli->rt, argv[1]))
+		return error != NULL ? cli_fail(error, CLI_EXIT_OWN_FAILURE) : CLI_EXIT_OWN_FAILURE;
+	if (!r.detach)
+		return run_attached(cli, argv[1], &o, &r);
+	if (!vigil_runtime_start_container(cli->rt, argv[1], &error))
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	return 0;
+}

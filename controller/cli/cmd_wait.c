@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "commands.h"
+
+int cmd_wait(Cli *cli, int argc, char **argv)
+{
+	g_autofree char *session = NULL, *timeout = NULL;
+	GOptionEntry entries[] = {
+		{ "session", 0, 0, G_OPTION_ARG_STRING, &session,
+		  "Wait for this exec session instead", "ID" },
+		{ "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
+		  "Give up after SECS (default: never)", "SECS" },
+		{ NULL },
+	};
+	g_autoptr(GError) error = NULL;
+	VigilRuntime *rt;
+	guint secs = 0;
+	int status, code;
+
+	if (!cli_parse(cli, cli_command("wait"), entries, &argc, &argv, 1, 1, &status))
+		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
+	if ((timeout != NULL && !cli_parse_uint("--timeout", timeout, &secs)) ||
+	    (rt = cli_runtime(cli)) == NULL)
+		return CLI_EXIT_OWN_FAILURE;
+	if (!vigil_runtime_wait(rt, argv[1], session, timeout != NULL ? (int)secs * 1000 : -1,
+				&code, &error))
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	if (cli->json)
+		g_print("{\"exit_code\": %d}\n", code);
+	else
+		g_print("%d\n", code);
+	return code >= 0 && code <= 255 ? code : 255;
+}

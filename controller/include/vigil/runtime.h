@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <vigil/error.h>
+#include <vigil/options.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/*
+ * VigilRuntime: one OCI runtime (runc, crun, or any runtime with runc's CLI) driven through
+ * per-container monitors. One function per method of libpod's OCIRuntime interface, plus
+ * attach, wait, logs and list.
+ *
+ * State lives under a root directory (default /run/vigil): one folder per container with a
+ * JSON record written atomically, the monitor's sockets and FIFOs, exit files and exec
+ * sessions. Calls on one container are serialised with a lock in its folder (across threads
+ * and processes); calls on different containers never wait for each other. The library
+ * keeps no global state, and a VigilRuntime may be used from several threads at once.
+ *
+ * A container stays with the runtime, runtime root and state root it was created with: later
+ * calls use what its record says. If a process dies half-way through a call, the next call
+ * reconciles the record with the runtime's `state` and the exit file.
+ */
+
+typedef struct _VigilRuntime VigilRuntime;
+typedef struct _VigilContainer VigilContainer;
+
+#define VIGIL_DEFAULT_ROOT "/run/vigil"
+
+typedef struct {
+	const char *runtime; /* "runc" (NULL), "crun", or a path */
+	const char *root;    /* state root; NULL = VIGIL_DEFAULT_ROOT */
+	/* The runtime's --root; NULL = <root>/.runtime/<runtime name>, private to vigil. */
+	const char *runtime_root;
+	/* The monitor (vigilmon, or conmon); NULL = the installed vigilmon, else on PATH. */
+	const char *monitor;
+	/* The monitors' --log-level (error, warn, info, debug, trace); NULL = theirs. */
+	const char *monitor_log_level;
+} VigilConfig;
+
+#define VIGIL_CONFIG_INIT \
+	{                 \
+		0         \
+	}
+
+typedef enum {
+	VIGIL_STATUS_UNKNOWN,
+	VIGIL_STATUS_CREATING, /* a create is under way (or its caller died; see above) */
+	VIGIL_STATUS_CREATED,
+	VIGIL_STATUS_RUNNING,
+	VIGIL_STATUS_PAUSED,
+	VIGIL_STATUS_STOPPED,
+} VigilStatus;
+
+typedef enum {
+	VIGIL_UPDATE_DEFAULT = 0,
+	VIGIL_UPDATE_HARD_QUERY = 1 << 0, /* ask the runtime's `state`, not only the exit file */
+} VigilUpdateFlags;
+
+/* A runtime object. ENOENT if the runtime or the monitor cannot be found. Free with
+ * vigil_runtime_free(). */
+VIGIL_PUBLIC VigilRuntime *vigil_runtime_new(const VigilConfig *config, GError **error);
+VIGIL_PUBLIC void vigil_runtime_free(VigilRuntime *rt);
+
+/* Name ("runc") and absolute path of the runtime. Owned by rt. */
+VIGIL_PUBLIC const char *vigil_runtime_name(VigilRuntime *rt);
+VIGIL_PUBLIC const char *vigil_runtime_path(VigilRuntime *rt);
+/* The state root and the monitor binary. Owned by rt. */
+VIGIL_PUBLIC const char *vigil_runtime_root(VigilRuntime *rt);
+VIGIL_PUBLIC const char *vigil_runtime_monitor(VigilRuntime *rt);
+
+/*
+ * Create the container: copy the bundle's config into the state directory, start its
+ * monitor with every option given, and return once the runtime has created it (status
+ * created). With options->restore, restore it from a checkpoint instead (status running).
+ * EEXIST, EINVAL (bad id or bundle), EIO with the runtime's own message.
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_create_container(VigilRuntime *rt, const char *id,
+						     const VigilCreateOptions *options,
+						     GError **error);
+
+/*
+ * The container's state, brought up to date from its exit file (and the runtime's `state`
+ * with VIGIL_UPDATE_HARD_QUERY, or when the record cannot be trusted). Free the result with
+ * vigil_container_free(). ENOENT.
+ */
+VIGIL_PUBLIC VigilContainer *vigil_runtime_update_container_status(VigilRuntime *rt, const char *id,
+								   VigilUpdateFlags flags,
+								   GError **error);
+
+/* Every container under the root, sorted by id (statuses from the exit files, read-only).
+ * A GPtrArray of VigilContainer that frees them. */
+VIGIL_PUBLIC GPtrArray *vigil_runtime_list_containers(VigilRuntime *rt, GError **error);
+
+/* Runtime `start`. EBUSY unless the container is created. */
+VIGIL_PUBLIC gboolean vigil_runtime_start_container(VigilRuntime *rt, const char *id,
+						    GError **error);
+
+/* Runtime `kill [--all] ID SIGNAL`. EINVAL for a bad signal, EBUSY if it is stopped. */
+VIGIL_PUBLIC gboolean vigil_runtime_kill_container(VigilRuntime *rt, const char *id, int signal,
+						   gboolean all, GError **error);
+
+/*
+ * Send the stop signal (the create option, the bundle's annotation, or SIGTERM), wait up to
+ * timeout seconds for the exit file, then SIGKILL; timeout 0 sends SIGKILL at once. all =
+ * the runtime's `kill --all`. Returns once the container has exited (already stopped: TRUE).
+ * ETIMEDOUT if it survives SIGKILL, ESRCH if the monitor died without an exit file.
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_stop_container(VigilRuntime *rt, const char *id, guint timeout,
+						   gboolean all, GError **error);
+
+/*
+ * Runtime `delete`, then remove the state directory once the monitor has gone. A created,
+ * running or paused container is refused with EBUSY unless force (which kills it first).
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_delete_container(VigilRuntime *rt, const char *id,
+						     gboolean force, GError **error);
+
+/* Runtime `pause` and `resume`. */
+VIGIL_PUBLIC gboolean vigil_runtime_pause_container(VigilRuntime *rt, const char *id,
+						    GError **error);
+VIGIL_PUBLIC gboolean vigil_runtime_unpause_container(VigilRuntime *rt, const char *id,
+						      GError **error);
+
+/*
+ * Run a process in the running container as exec session session_id (one monitor per
+ * session, its files in <state dir>/exec/<session_id>). With options->streams the call
+ * attaches and returns when the session ends (result: exit code) or is detached; without,
+ * it returns once the process runs (result: pid). FALSE + error when the session could not
+ * start (EIO with the runtime's message); an attach that broke after the start is reported
+ * in *out_attach_error (optional) with TRUE returned: the seed's error channel.
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char *id,
+						   const char *session_id,
+						   const VigilExecOptions *options,
+						   VigilExecResult *out_result,
+						   GError **out_attach_error, GError **error);
+
+/* SIGTERM the session's process, SIGKILL after timeout seconds (0: SIGKILL at once); returns
+ * once it has exited. TRUE if it had already exited. */
+VIGIL_PUBLIC gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const char *id,
+							const char *session_id, guint timeout,
+							GError **error);
+
+/* Remove the session's leftovers (socket, FIFOs, exit files, process spec). EBUSY while the
+ * session runs. */
+VIGIL_PUBLIC gboolean vigil_runtime_exec_container_cleanup(VigilRuntime *rt, const char *id,
+							   const char *session_id, GError **error);
+
+/* Runtime `checkpoint`. ENOTSUP when vigil_runtime_supports_checkpoint() is FALSE. */
+VIGIL_PUBLIC gboolean vigil_runtime_checkpoint_container(VigilRuntime *rt, const char *id,
+							 const VigilCheckpointOptions *options,
+							 GError **error);
+
+/* Probes, run once per runtime object: CRIU answers `criu check` and the runtime has a
+ * `checkpoint` command; the runtime takes --log-format json; the runtime can run without
+ * cgroups (--cgroup-manager disabled). */
+VIGIL_PUBLIC gboolean vigil_runtime_supports_checkpoint(VigilRuntime *rt);
+VIGIL_PUBLIC gboolean vigil_runtime_supports_json_errors(VigilRuntime *rt);
+VIGIL_PUBLIC gboolean vigil_runtime_supports_no_cgroups(VigilRuntime *rt);
+
+/* Paths (newly allocated). ENOENT if the container does not exist. */
+VIGIL_PUBLIC char *vigil_runtime_attach_socket_path(VigilRuntime *rt, const char *id,
+						    GError **error);
+VIGIL_PUBLIC char *vigil_runtime_exec_attach_socket_path(VigilRuntime *rt, const char *id,
+							 const char *session_id, GError **error);
+VIGIL_PUBLIC char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **error);
+
+/*
+ * {"runtime": {"name", "path", "version"}, "monitor": {"path", "version"}, "root",
+ *  "runtime_root", "library": {"version"}} — versions as the programs print them (first
+ * line of `--version`, podman joins the monitor's two lines with ", "). Unref the node.
+ */
+VIGIL_PUBLIC JsonNode *vigil_runtime_info(VigilRuntime *rt, GError **error);
+
+/*
+ * Attach to the container (session_id NULL) or an exec session: stream its output to the
+ * local fds, send local input, handle the detach keys, and send terminal sizes. Returns when
+ * the container's output ends (it exited) or the detach keys were pressed (*out_detached).
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_attach(VigilRuntime *rt, const char *id, const char *session_id,
+					   const VigilAttachOptions *options,
+					   gboolean *out_detached, GError **error);
+
+/* Ask the monitor to resize the container's (or session's) terminal. */
+VIGIL_PUBLIC gboolean vigil_runtime_resize(VigilRuntime *rt, const char *id, const char *session_id,
+					   guint rows, guint cols, GError **error);
+
+/*
+ * Block until the container (or session) has exited and return its exit code (128+n when
+ * killed by signal n, -1 when unknown). No polling: inotify on the exit directory and a
+ * pidfd on the monitor. timeout_ms < 0 waits forever; ETIMEDOUT otherwise.
+ */
+VIGIL_PUBLIC gboolean vigil_runtime_wait(VigilRuntime *rt, const char *id, const char *session_id,
+					 int timeout_ms, int *out_exit_code, GError **error);
+
+/* Write the container's log records (k8s-file or json-file, rotated files first) to the
+ * fds in options; with follow, keep going until the container has exited. */
+VIGIL_PUBLIC gboolean vigil_runtime_logs(VigilRuntime *rt, const char *id,
+					 const VigilLogsOptions *options, GError **error);
+
+/* The container record. */
+VIGIL_PUBLIC void vigil_container_free(VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_id(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_name(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_bundle(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_state_dir(const VigilContainer *ctr);
+VIGIL_PUBLIC VigilStatus vigil_container_get_status(const VigilContainer *ctr);
+VIGIL_PUBLIC int vigil_container_get_pid(const VigilContainer *ctr);         /* 0 = none */
+VIGIL_PUBLIC int vigil_container_get_monitor_pid(const VigilContainer *ctr); /* 0 = none */
+/* FALSE while the exit code is not known (not stopped, or the monitor left no file). */
+VIGIL_PUBLIC gboolean vigil_container_get_exit_code(const VigilContainer *ctr, int *out_code);
+VIGIL_PUBLIC gboolean vigil_container_get_oom_killed(const VigilContainer *ctr);
+/* Unix time in microseconds; 0 = not yet. */
+VIGIL_PUBLIC gint64 vigil_container_get_created(const VigilContainer *ctr);
+VIGIL_PUBLIC gint64 vigil_container_get_started(const VigilContainer *ctr);
+VIGIL_PUBLIC gint64 vigil_container_get_finished(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_runtime(const VigilContainer *ctr);
+VIGIL_PUBLIC gboolean vigil_container_get_terminal(const VigilContainer *ctr);
+/* The file `vigilctl logs` reads and its driver ("k8s-file", "json-file"), or NULL. */
+VIGIL_PUBLIC const char *vigil_container_get_log_path(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_log_driver(const VigilContainer *ctr);
+
+/* "created", "running", ... */
+VIGIL_PUBLIC const char *vigil_status_to_string(VigilStatus status);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntime, vigil_runtime_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilContainer, vigil_container_free)

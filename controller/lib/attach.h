@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <vigil/options.h>
+
+#include <glib.h>
+
+/*
+ * The client side of the monitor's attach socket (conmon.md §4): SOCK_SEQPACKET at
+ * <dir>/attach, reached through /proc/self/fd/<O_PATH fd> so a long state path still fits
+ * sun_path. Output arrives as messages of one stream byte (2 stdout, 3 stderr) plus at most
+ * 8192 bytes; input goes out raw; local EOF is a shutdown(SHUT_WR). Resizes are "1 <rows>
+ * <cols>\n" lines on <dir>/ctl.
+ */
+
+/* Connect to <dir>/attach. A non-blocking, close-on-exec socket, or -1. */
+int attach_connect(const char *dir, GError **error);
+
+/*
+ * Stream until the monitor closes the connection (the container or session ended: TRUE) or
+ * the detach keys were typed (TRUE, *out_detached). dir is where ctl lives (for resizes).
+ */
+gboolean attach_run(int sock, const char *dir, const VigilAttachStreams *streams,
+		    const char *detach_keys, const VigilResizeSource *resize,
+		    gboolean *out_detached, GError **error);
+
+/* Write "1 <rows> <cols>\n" to <dir>/ctl. */
+gboolean attach_resize(const char *dir, guint rows, guint cols, GError **error);
+
+/* Send the size of tty_fd (TIOCGWINSZ), if it is a terminal with a size. */
+void attach_resize_from_tty(const char *dir, int tty_fd);

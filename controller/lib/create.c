@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "create.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "container.h"
+#include "error.h"
+#include "fdutil.h"
+#include "monitor_args.h"
+#include "monitor_spawn.h"
+#include "proc.h"
+#include "runtime.h"
+#include "state_dir.h"
+#include "state_record.h"
+
+/* podman waits this long for conmon's first sync message (runtime create included). */
+#define SYNC_TIMEOUT_S 240
+/* A monitor that failed exits at once; give it a moment before killing it. */
+#define MONITOR_EXIT_TIMEOUT_S 10
+
+void create_crash_point(const char *point)
+{
+	if (g_strcmp0(g_getenv("VIGIL_DEBUG_CRASH_AT"), point) == 0)
+		(void)kill(getpid(), SIGKILL);
+}
+
+char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **out_driver,
+			  char **out_path)
+{
+	g_autoptr(GPtrArray) drivers = g_ptr_array_new_with_free_func(g_free);
+
+	*out_driver = NULL;
+	*out_path = NULL;
+	if (o->log_drivers == NULL || o->log_drivers[0] == NULL) {
+		*out_driver = g_strdup("k8s-file");
+		*out_path = g_build_filename(dir, STATE_LOG, NULL);
+		g_ptr_array_add(drivers, g_strconcat("k8s-file:", *out_path, NULL));
+	}
+	for (const char *const *d = o->log_drivers; d != NULL && *d != NULL; d++) {
+		const char *colon = strchr(*d, ':');
+		g_autofree char *kind = colon != NULL ? g_strndup(*d, colon - *d) : NULL;
+		const char *path = colon != NULL ? colon + 1 : *d;
+		gboolean file = FALSE;
+
+		/* conmon.md §8.1: "k8s-file:P", ":P" and a bare path that is not a keyword are
+		 * k8s-file; json-file is vigilmon's Docker format. */
+		if (kind == NULL)
+			file = !g_str_equal(*d, "journald") && !g_str_equal(*d, "none") &&
+			       !g_str_equal(*d, "off") && !g_str_equal(*d, "null") &&
+			       !g_str_equal(*d, "passthrough") && !g_str_equal(*d, "k8s-file");
+		else
+			file = (*kind == '\0' || g_str_equal(kind, "k8s-file") ||
+				g_str_equal(kind, "json-file")) &&
+			       *path != '\0';
+		if (!file) {
+			g_ptr_array_add(drivers, g_strdup(*d));
+			continue;
+		}
+		g_autofree char *abs = g_canonicalize_filename(path, NULL);
+		const char *name = kind != NULL && *kind != '\0' ? kind : "k8s-file";
+		g_ptr_array_add(drivers, g_strconcat(name, ":", abs, NULL));
+		if (*out_path == NULL) {
+			*out_driver = g_strdup(name);
+			*out_path = g_steal_pointer(&abs);
+		}
+	}
+	g_ptr_array_add(drivers, NULL);
+	return (char **)g_ptr_array_free(g_steal_pointer(&drivers), FALSE);
+}
+
+char *create_runtime_error(const char *dir, const char *monitor_message)
+{
+	g_autofree char *log_path = g_build_filename(dir, STATE_RUNTIME_LOG, NULL);
+	g_autofree char *log = NULL;
+	char *msg = NULL;
+
+	if (g_file_get_contents(log_path, &log, NULL, NULL))
+		msg = runtime_cmd_error_message(log, -1);
+	if (msg == NULL && monitor_message != NULL)
+		msg = runtime_cmd_error_message(monitor_message, -1);
+	return msg != NULL ? msg : g_strdup("failed without a message");
+}
+
+/* Undo a create that failed after the monitor started: let the monitor finish (it exits
+ * after reporting the failure), make sure the runtime forgot the container. */
+static void discard_monitor(VigilRuntime *rt, VigilContainer *ctr)
+{
+	vigil_autofd int pidfd = proc_pidfd_open(ctr->monitor_pid, ctr->monitor_start);
+	const char *args[] = { "delete", "--force", ctr->id, NULL };
+	RuntimeCmd cmd;
+
+	if (pidfd >= 0 && !proc_pidfd_wait(pidfd, g_get_monotonic_time() +
+							  MONITOR_EXIT_TIMEOUT_S * G_USEC_PER_SEC))
+		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	runtime_cmd_for(rt, ctr, &cmd);
+	(void)runtime_cmd_run(&cmd, args, NULL, NULL);
+}
+
+static VigilContainer *new_record(VigilRuntime *rt, const char *id, const char *dir, Bundle *bundle,
+				  const VigilCreateOptions *o)
+{
+	VigilContainer *ctr = container_new(id, dir);
+
+	ctr->name = g_strdup(o->name != NULL ? o->name : id);
+	ctr->bundle = g_strdup(bundle->dir);
+	ctr->runtime = g_strdup(rt->path);
+	ctr->runtime_root = g_strdup(rt->runtime_root);
+	ctr->monitor = g_strdup(rt->monitor);
+	ctr->status = VIGIL_STATUS_CREATING;
+	ctr->terminal = o->terminal || bundle_terminal(bundle);
+	ctr->stdin_ = o->stdin_;
+	ctr->stop_signal = o->stop_signal > 0               ? o->stop_signal
+			   : bundle_stop_signal(bundle) > 0 ? bundle_stop_signal(bundle)
+							    : SIGTERM;
+	ctr->exit_dir = o->exit_dir != NULL ? g_canonicalize_filename(o->exit_dir, NULL)
+					    : g_build_filename(dir, STATE_EXITS, NULL);
+	ctr->persist_dir = o->persist_dir != NULL ? g_canonicalize_filename(o->persist_dir, NULL)
+						  : g_strdup(dir);
+	ctr->created = g_get_real_time();
+	return ctr;
+}
+
+static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char *record,
+			       const VigilCreateOptions *o, char **drivers, GError **error)
+{
+	g_autofree char *pidfile = container_file(ctr, STATE_MONITOR_PID);
+	g_autoptr(MonitorProcess) m = NULL;
+	g_autoptr(GPtrArray) args = NULL;
+	g_autoptr(GError) local = NULL;
+	g_autofree char *message = NULL;
+	int value = -1;
+	MonitorArgsBase base = {
+		.runtime = ctr->runtime,
+		.runtime_root = ctr->runtime_root,
+		.json_errors = vigil_runtime_supports_json_errors(rt),
+		.log_level = rt->monitor_log_level,
+		.cid = ctr->id,
+		.cuuid = ctr->id,
+		.name = ctr->name,
+		.dir = ctr->state_dir,
+		.exit_dir = ctr->exit_dir,
+		.persist_dir = ctr->persist_dir,
+	};
+
+	args = monitor_args_create(&base, o, (const char *const *)drivers);
+	m = monitor_spawn(rt->monitor, args, o->preserve_fds, FALSE, pidfile, error);
+	if (m == NULL)
+		return FALSE;
+	ctr->monitor_pid = m->pid;
+	ctr->monitor_start = m->start_time;
+	if (!state_record_save(ctr, record, error))
+		return FALSE;
+	create_crash_point("after-spawn");
+
+	if (!sync_reader_next(m->sync, g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC,
+			      &value, &message, &local)) {
+		g_autofree char *why = create_runtime_error(ctr->state_dir, NULL);
+		return vigil_throw(error, local->code, "%s (%s)", local->message, why);
+	}
+	if (value <= 0) {
+		g_autofree char *why = create_runtime_error(ctr->state_dir, message);
+		g_autofree char *name = g_path_get_basename(ctr->runtime);
+		return vigil_throw(error, EIO, "%s: %s", name, why);
+	}
+	ctr->pid = value;
+	return TRUE;
+}
+
+static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bundle,
+			      const VigilCreateOptions *o, GError **error)
+{
+	g_autofree char *record = container_file(ctr, STATE_RECORD);
+	g_autofree char *config = container_file(ctr, STATE_CONFIG);
+	g_auto(GStrv) drivers =
+		create_log_drivers(o, ctr->state_dir, &ctr->log_driver, &ctr->log_path);
+
+	if (g_mkdir_with_parents(ctr->exit_dir, 0700) < 0)
+		return vigil_throw_errno(error, "create '%s'", ctr->exit_dir);
+	if (g_mkdir_with_parents(ctr->persist_dir, 0700) < 0)
+		return vigil_throw_errno(error, "create '%s'", ctr->persist_dir);
+	if (g_mkdir_with_parents(ctr->runtime_root, 0700) < 0)
+		return vigil_throw_errno(error, "create '%s'", ctr->runtime_root);
+	if (!bundle_write_copy(bundle, config, ctr->terminal, error) ||
+	    !state_record_save(ctr, record, error))
+		return FALSE;
+	create_crash_point("after-record");
+
+	if (!spawn_and_sync(rt, ctr, record, o, drivers, error)) {
+		discard_monitor(rt, ctr);
+		return FALSE;
+	}
+	ctr->status = o->restore != NULL ? VIGIL_STATUS_RUNNING : VIGIL_STATUS_CREATED;
+	if (o->restore != NULL)
+		ctr->started = g_get_real_time();
+	return state_record_save(ctr, record, error);
+}
+
+static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCreateOptions *o,
+				 GError **error)
+{
+	g_autoptr(Bundle) bundle = NULL;
+	g_autoptr(VigilContainer) ctr = NULL;
+	g_autofree char *dir = NULL;
+	vigil_autofd int lock = -1;
+
+	if (!state_id_validate(id, "container id", error))
+		return FALSE;
+	if (o->bundle == NULL)
+		return vigil_throw(error, EINVAL, "no bundle given");
+	if (o->restore != NULL && o->restore->image_path == NULL)
+		return vigil_throw(error, EINVAL, "no checkpoint image path given");
+	bundle = bundle_load(o->bundle, error);
+	if (bundle == NULL)
+		return FALSE;
+	lock = state_dir_create_locked(rt->root, id, error);
+	if (lock < 0)
+		return FALSE;
+	dir = state_dir_path(rt->root, id);
+	ctr = new_record(rt, id, dir, bundle, o);
+	if (!create_locked(rt, ctr, bundle, o, error)) {
+		g_autoptr(GError) rm = NULL;
+		if (!state_dir_remove(dir, &rm))
+			g_debug("%s", rm->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean vigil_runtime_create_container(VigilRuntime *rt, const char *id,
+					const VigilCreateOptions *options, GError **error)
+{
+	g_return_val_if_fail(rt != NULL && id != NULL && options != NULL, FALSE);
+	if (!create_container(rt, id, options, error)) {
+		g_prefix_error(error, "%s '%s': ", options->restore != NULL ? "restore" : "create",
+			       id);
+		return FALSE;
+	}
+	return TRUE;
+}

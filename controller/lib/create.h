@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <vigil/options.h>
+
+#include <glib.h>
+
+/*
+ * CreateContainer (and restore). The record is written with status "creating" before the
+ * monitor starts and updated once the runtime reported the pid, so a caller that dies at any
+ * point leaves something the next call can reconcile (status.c) or delete.
+ */
+
+/*
+ * The monitor's -l values for o (the default: k8s-file in dir), and the log file `logs`
+ * reads with its driver ("k8s-file"/"json-file"; NULL when none is a file). Relative paths
+ * are made absolute.
+ */
+char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **out_driver,
+			  char **out_path);
+
+/*
+ * Tests only: VIGIL_DEBUG_CRASH_AT=<point> SIGKILLs the calling process at that point of a
+ * create ("after-record", "after-spawn"), to check that a controller killed mid-way leaves a
+ * container the next call can recover.
+ */
+void create_crash_point(const char *point);
+
+/* The runtime's error for a failed create/exec: its JSON log in dir, else the monitor's
+ * message. One line; never NULL. */
+char *create_runtime_error(const char *dir, const char *monitor_message);

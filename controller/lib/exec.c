@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#include "attach.h"
+#include "bundle.h"
+#include "container.h"
+#include "create.h"
+#include "error.h"
+#include "exec_session.h"
+#include "exec_spec.h"
+#include "exit_wait.h"
+#include "fdutil.h"
+#include "monitor_args.h"
+#include "monitor_spawn.h"
+#include "proc.h"
+#include "runtime.h"
+#include "state_dir.h"
+#include "state_record.h"
+
+/* podman waits 4 minutes for conmon's messages. */
+#define SYNC_TIMEOUT_S 240
+#define KILL_TIMEOUT_S 30
+
+static gboolean write_spec(VigilContainer *ctr, ExecSession *s, const VigilExecOptions *o,
+			   GError **error)
+{
+	g_autoptr(Bundle) config = bundle_load(ctr->state_dir, error);
+	g_autofree char *rootfs = NULL;
+	g_autofree char *path = g_build_filename(s->dir, SESSION_SPEC, NULL);
+	g_autoptr(JsonNode) spec = NULL;
+
+	if (config == NULL)
+		return FALSE;
+	rootfs = bundle_rootfs(config);
+	spec = exec_spec_build(bundle_process(config), rootfs, o,
+			       o->resize != NULL ? o->resize->tty_fd : -1, error);
+	if (spec == NULL)
+		return FALSE;
+	g_autofree char *text = json_to_string(spec, TRUE);
+	return state_file_write_atomic(path, text, strlen(text), 0600, error);
+}
+
+/* Set up the session and start its monitor; the container's lock is held. */
+static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, ExecSession *s,
+				     const VigilExecOptions *o, GError **error)
+{
+	g_autofree char *exits = exec_session_exit_dir(s);
+	g_autofree char *spec = g_build_filename(s->dir, SESSION_SPEC, NULL);
+	g_autofree char *pidfile = g_build_filename(s->dir, STATE_MONITOR_PID, NULL);
+	g_autoptr(GPtrArray) args = NULL;
+	gboolean attach = o->streams != NULL;
+	MonitorProcess *m;
+	MonitorArgsBase base = {
+		.runtime = ctr->runtime,
+		.runtime_root = ctr->runtime_root,
+		.json_errors = vigil_runtime_supports_json_errors(rt),
+		.log_level = rt->monitor_log_level,
+		.cid = ctr->id,
+		.cuuid = s->id,
+		.name = ctr->name,
+		.dir = s->dir,
+		.exit_dir = exits,
+		.persist_dir = s->dir,
+	};
+
+	if (ctr->status != VIGIL_STATUS_RUNNING) {
+		vigil_throw(error, EBUSY, "it is %s, not running",
+			    vigil_status_to_string(ctr->status));
+		return NULL;
+	}
+	if (g_mkdir_with_parents(exits, 0700) < 0) {
+		vigil_throw_errno(error, "create '%s'", exits);
+		return NULL;
+	}
+	if (!write_spec(ctr, s, o, error))
+		return NULL;
+	args = monitor_args_exec(&base, o, spec, attach);
+	m = monitor_spawn(rt->monitor, args, o->preserve_fds, attach, pidfile, error);
+	if (m == NULL)
+		return NULL;
+	s->monitor_pid = m->pid;
+	s->monitor_start = m->start_time;
+	s->terminal = o->terminal;
+	if (!exec_session_save(s, error)) {
+		monitor_process_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* A session that never ran: its monitor exits after reporting that; then its files go. */
+static void discard_session(ExecSession *s)
+{
+	vigil_autofd int pidfd = proc_pidfd_open(s->monitor_pid, s->monitor_start);
+
+	if (pidfd >= 0 &&
+	    !proc_pidfd_wait(pidfd, g_get_monotonic_time() + KILL_TIMEOUT_S * G_USEC_PER_SEC))
+		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	(void)state_dir_remove(s->dir, NULL);
+}
+
+/* The pid message: the session runs, or the runtime's reason why not. */
+static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime, GError **error)
+{
+	g_autofree char *message = NULL;
+	g_autoptr(GError) local = NULL;
+	int value;
+
+	if (!sync_reader_next(m->sync, g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC,
+			      &value, &message, &local)) {
+		g_autofree char *why = create_runtime_error(s->dir, NULL);
+		discard_session(s);
+		return vigil_throw(error, local->code, "%s (%s)", local->message, why);
+	}
+	if (value <= 0) {
+		g_autofree char *why = create_runtime_error(s->dir, message);
+		g_autofree char *name = g_path_get_basename(runtime);
+		discard_session(s);
+		return vigil_throw(error, EIO, "%s: %s", name, why);
+	}
+	s->pid = value;
+	return exec_session_save(s, error);
+}
+
+/* Attached: wait for the attach socket, connect, release the runtime, stream. */
+static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession *s,
+			     MonitorProcess *m, const VigilExecOptions *o, VigilExecResult *result,
+			     GError **out_attach_error, GError **error)
+{
+	g_autoptr(GError) attach_error = NULL;
+	g_autofree char *message = NULL;
+	vigil_autofd int sock = -1;
+	gint64 deadline = g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC;
+	int value;
+
+	/* {"data": 0} once the socket exists (conmon.md §3.4); then the second start byte lets
+	 * the runtime exec, so no output is missed. */
+	if (!sync_reader_next(m->attach, deadline, &value, &message, &attach_error) ||
+	    (sock = attach_connect(s->dir, &attach_error)) < 0)
+		g_debug("exec '%s': no attach: %s", s->id, attach_error->message);
+	monitor_send_start(m->start_fd);
+	vigil_clear_fd(&m->start_fd);
+	if (!read_pid(m, s, ctr->runtime, error))
+		return FALSE;
+	result->pid = s->pid;
+	if (sock >= 0 && !attach_run(sock, s->dir, o->streams, o->detach_keys, o->resize,
+				     &result->detached, &attach_error))
+		g_debug("exec '%s': attach broke: %s", s->id, attach_error->message);
+	if (result->detached)
+		return TRUE;
+	/* The exit code follows the end of the output. */
+	g_clear_pointer(&message, g_free);
+	g_autoptr(GError) local = NULL;
+	if (sync_reader_next(m->sync, -1, &value, &message, &local)) {
+		result->exit_code = value;
+	} else {
+		g_autofree char *exits = exec_session_exit_dir(s);
+		if (!exit_wait(exits, ctr->id, s->monitor_pid, s->monitor_start,
+			       exit_wait_deadline(0), &result->exit_code, NULL) &&
+		    attach_error == NULL)
+			attach_error = g_steal_pointer(&local);
+	}
+	if (attach_error != NULL && out_attach_error != NULL)
+		g_propagate_prefixed_error(out_attach_error, g_steal_pointer(&attach_error),
+					   "exec '%s' in '%s': ", s->id, ctr->id);
+	return TRUE;
+}
+
+static gboolean exec_container(VigilRuntime *rt, const char *id, const char *session_id,
+			       const VigilExecOptions *o, VigilExecResult *result,
+			       GError **out_attach_error, GError **error)
+{
+	g_autoptr(ContainerHandle) h = NULL;
+	g_autoptr(ExecSession) s = NULL;
+	g_autoptr(MonitorProcess) m = NULL;
+	g_autoptr(VigilContainer) ctr = NULL;
+	g_autofree char *parent = NULL;
+
+	if (!state_id_validate(session_id, "exec session id", error))
+		return FALSE;
+	if (o->cmd == NULL || o->cmd[0] == NULL)
+		return vigil_throw(error, EINVAL, "no command given");
+	h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
+	if (h == NULL)
+		return FALSE;
+	s = exec_session_new(h->ctr, session_id);
+	parent = g_path_get_dirname(s->dir);
+	if (g_mkdir_with_parents(parent, 0700) < 0)
+		return vigil_throw_errno(error, "create '%s'", parent);
+	if (mkdir(s->dir, 0700) < 0)
+		return errno == EEXIST
+			       ? vigil_throw(error, EEXIST, "exec session '%s' exists", session_id)
+			       : vigil_throw_errno(error, "create '%s'", s->dir);
+	m = start_session(rt, h->ctr, s, o, error);
+	if (m == NULL) {
+		(void)state_dir_remove(s->dir, NULL);
+		return FALSE;
+	}
+	/* The session may run for hours: the container stays usable meanwhile. */
+	ctr = g_steal_pointer(&h->ctr);
+	g_clear_pointer(&h, container_handle_free);
+
+	result->exit_code = -1;
+	if (o->streams == NULL) {
+		result->detached = TRUE;
+		if (!read_pid(m, s, ctr->runtime, error))
+			return FALSE;
+		result->pid = s->pid;
+		return TRUE;
+	}
+	return run_attached(rt, ctr, s, m, o, result, out_attach_error, error);
+}
+
+gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char *id, const char *session_id,
+				      const VigilExecOptions *options, VigilExecResult *out_result,
+				      GError **out_attach_error, GError **error)
+{
+	VigilExecResult result = { 0, -1, FALSE };
+
+	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL && options != NULL,
+			     FALSE);
+	if (!exec_container(rt, id, session_id, options, &result, out_attach_error, error)) {
+		g_prefix_error(error, "exec '%s' in '%s': ", session_id, id);
+		return FALSE;
+	}
+	if (out_result != NULL)
+		*out_result = result;
+	return TRUE;
+}

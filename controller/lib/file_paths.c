@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+
+#include "container.h"
+#include "error.h"
+#include "exec_session.h"
+#include "runtime.h"
+#include "state_dir.h"
+#include "state_record.h"
+
+/*
+ * AttachSocketPath, ExecAttachSocketPath, ExitFilePath: read from the record without the
+ * lock (it is replaced atomically), so asking for a path never waits for a long operation.
+ */
+static VigilContainer *peek(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autofree char *dir = NULL;
+	g_autofree char *record = NULL;
+
+	if (!state_id_validate(id, "container id", error))
+		return NULL;
+	dir = state_dir_path(rt->root, id);
+	if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+		vigil_throw(error, ENOENT, "no such container '%s'", id);
+		return NULL;
+	}
+	record = g_build_filename(dir, STATE_RECORD, NULL);
+	return state_record_load(record, id, dir, error);
+}
+
+char *vigil_runtime_attach_socket_path(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	return ctr != NULL ? container_file(ctr, STATE_ATTACH) : NULL;
+}
+
+char *vigil_runtime_exec_attach_socket_path(VigilRuntime *rt, const char *id,
+					    const char *session_id, GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	if (ctr == NULL || !state_id_validate(session_id, "exec session id", error))
+		return NULL;
+	g_autofree char *dir = exec_session_dir(ctr, session_id);
+	return g_build_filename(dir, STATE_ATTACH, NULL);
+}
+
+char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	return ctr != NULL ? container_exit_file(ctr) : NULL;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "sync_decode.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "error.h"
+#include "fdutil.h"
+#include "json_util.h"
+#include "proc.h"
+
+/* A message is at most 8191 bytes of runtime stderr, escaped (<= 6 bytes each). */
+#define SYNC_LINE_MAX (64 * 1024)
+
+gboolean sync_decode(const char *line, gsize len, int *out_value, char **out_message,
+		     GError **error)
+{
+	static const char *const keys[] = { "data", "pid", "exit_code" };
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) local = NULL;
+	JsonObject *o;
+	JsonNode *value = NULL, *message;
+	gint64 v;
+
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	if (!json_parser_load_from_data(parser, line, (gssize)len, &local))
+		return vigil_throw(error, EPROTO, "bad message from the monitor: %s",
+				   local->message);
+	o = json_util_root_object(parser);
+	if (o == NULL)
+		return vigil_throw(error, EPROTO, "bad message from the monitor: not an object");
+	for (gsize i = 0; value == NULL && i < G_N_ELEMENTS(keys); i++)
+		value = json_object_get_member(o, keys[i]);
+	if (value == NULL || !JSON_NODE_HOLDS_VALUE(value) ||
+	    json_node_get_value_type(value) != G_TYPE_INT64)
+		return vigil_throw(error, EPROTO, "bad message from the monitor: no number in it");
+	v = json_node_get_int(value);
+	if (v < G_MININT || v > G_MAXINT)
+		return vigil_throw(
+			error, EPROTO,
+			"bad message from the monitor: %" G_GINT64_FORMAT " is out of range", v);
+	message = json_object_get_member(o, "message");
+	if (message != NULL &&
+	    (!JSON_NODE_HOLDS_VALUE(message) || json_node_get_value_type(message) != G_TYPE_STRING))
+		return vigil_throw(error, EPROTO,
+				   "bad message from the monitor: message is not a string");
+	*out_value = (int)v;
+	if (out_message != NULL)
+		*out_message = message != NULL ? g_strdup(json_node_get_string(message)) : NULL;
+	return TRUE;
+}
+
+struct _SyncReader {
+	int fd;
+	GString *buf;
+	gboolean eof;
+};
+
+SyncReader *sync_reader_new(int fd)
+{
+	SyncReader *r = g_new0(SyncReader, 1);
+
+	r->fd = fd;
+	r->buf = g_string_new(NULL);
+	return r;
+}
+
+void sync_reader_free(SyncReader *r)
+{
+	if (r == NULL)
+		return;
+	vigil_clear_fd(&r->fd);
+	g_string_free(r->buf, TRUE);
+	g_free(r);
+}
+
+gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char **out_message,
+			  GError **error)
+{
+	char *nl;
+
+	while ((nl = memchr(r->buf->str, '\n', r->buf->len)) == NULL) {
+		char chunk[8192];
+		struct pollfd p = { r->fd, POLLIN, 0 };
+		int timeout, n;
+
+		if (r->eof)
+			return vigil_throw(error, EPIPE,
+					   "the monitor closed the sync pipe without a message");
+		if (r->buf->len > SYNC_LINE_MAX)
+			return vigil_throw(error, EPROTO, "bad message from the monitor: too long");
+		timeout = proc_poll_timeout(deadline);
+		n = poll(&p, 1, timeout);
+		if (n < 0 && errno != EINTR)
+			return vigil_throw_errno(error, "wait for the monitor");
+		if (n == 0)
+			return vigil_throw(error, ETIMEDOUT, "the monitor did not answer in time");
+		if (n < 0)
+			continue;
+		gssize got = fd_read_once(r->fd, chunk, sizeof chunk);
+		if (got < 0 && got != -EAGAIN)
+			return vigil_throw_errsv(error, (int)-got, "read the sync pipe");
+		if (got == 0)
+			r->eof = TRUE;
+		else if (got > 0)
+			g_string_append_len(r->buf, chunk, got);
+	}
+	gsize len = (gsize)(nl - r->buf->str) + 1;
+	gboolean ok = sync_decode(r->buf->str, len, out_value, out_message, error);
+	g_string_erase(r->buf, 0, (gssize)len);
+	return ok;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib.h>
+
+/*
+ * The monitor's messages on _OCI_SYNCPIPE and _OCI_ATTACHPIPE (conmon.md §3.3): one JSON
+ * object per line, {"data": N} or {"data": N, "message": "..."} (legacy monitors key it
+ * "pid" or "exit_code"). Negative N is a failure whose message is the runtime's stderr.
+ */
+
+/* Decode one line (with or without its '\n'). EPROTO if it is not that shape. message is
+ * NULL when absent. */
+gboolean sync_decode(const char *line, gsize len, int *out_value, char **out_message,
+		     GError **error);
+
+typedef struct _SyncReader SyncReader;
+
+/* Reads lines from fd (a socketpair end or a pipe); takes ownership of fd. */
+SyncReader *sync_reader_new(int fd);
+void sync_reader_free(SyncReader *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SyncReader, sync_reader_free)
+
+/*
+ * The next message, waiting until deadline (monotonic µs, < 0 = forever). EPIPE if the
+ * monitor closed its end first (it died, or exited without a second message), ETIMEDOUT,
+ * EPROTO for garbage.
+ */
+gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char **out_message,
+			  GError **error);

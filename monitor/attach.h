@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <glib.h>
+
+#include "options.h"
+#include "streams.h"
+
+/*
+ * The attach socket (conmon.md §4): a SOCK_SEQPACKET listener at <bundle>/attach, mode 0700,
+ * plus (best effort) the <socket-dir>/<cuuid> symlink to the bundle unless --full-attach.
+ * Any number of clients; each gets every chunk of container output as messages of one stream
+ * byte (2 stdout, 3 stderr) and at most 8192 data bytes, and may send raw bytes for the
+ * container's stdin.
+ *
+ * Nothing here blocks the main loop (conmon writes to clients blocking: its bug #4). Output
+ * waits for a client in a bounded queue; a client far behind pauses the reading of the
+ * container's output, as a pipe would, and one that takes nothing for seconds is dropped
+ * with a warning (attach.c has the numbers). Client input that stdin cannot take yet waits
+ * in attach_stdin.c, and no client is read until it is written.
+ */
+typedef struct _AttachServer AttachServer;
+
+/* Create the socket (and the symlink) for cfg->bundle. streams must outlive the server. */
+AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
+				GError **error);
+
+/* One chunk of container output to every client (split into <= 8192-byte messages).
+ * stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR. NULL-safe, as are the calls below. */
+void attach_server_broadcast(AttachServer *server, int stream, const char *buf, gsize len);
+
+/* The container's stdin exists now (terminal mode: the PTY arrived): write what clients
+ * sent before it did. */
+void attach_server_stdin_ready(AttachServer *server);
+
+/* The container exited: accept the clients already waiting, then no more. */
+void attach_server_stop_listening(AttachServer *server);
+
+/*
+ * After the exit files: give clients their queued output (waiting at most a few seconds
+ * for a client that takes nothing), close them, and remove the socket and the symlink.
+ */
+void attach_server_shutdown(AttachServer *server);
+
+/* Closes everything and removes the socket and symlink if attach_server_shutdown() did not. */
+void attach_server_free(AttachServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachServer, attach_server_free)

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "attach_client.h"
+
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "attach_proto.h"
+#include "fdutil.h"
+
+/*
+ * The hard bound on one client's queue. attach.c stops reading the container long before
+ * (at 1 MiB); what can still arrive after that is one read of the streams (64 KiB) and, at
+ * the container's exit, the final drain of its pipes (1 MiB each). Beyond that a client is
+ * dropped without waiting, so the monitor's memory stays bounded whatever happens.
+ */
+#define ATTACH_CLIENT_QUEUE_CAP (4 * 1024 * 1024)
+
+/* Input messages larger than conmon's 32 KiB buffer are taken whole, up to this. */
+#define ATTACH_CLIENT_INPUT_MAX (1024 * 1024)
+
+struct _AttachClient {
+	GSource source; /* first: the client is its own GSource */
+	const AttachClientOps *ops;
+	gpointer user_data;
+	int fd;
+	gpointer tag;
+	GIOCondition events;
+	GQueue queue; /* GBytes: whole messages, stream byte first */
+	gsize queued;
+	gint64 stalled_since; /* see attach_client_stalled_since() */
+	gboolean in_done;     /* input EOF, or it was shut down */
+	gboolean out_done;    /* a write failed: no more output */
+	gboolean closed;      /* the owner was told */
+};
+
+void attach_client_close(AttachClient *c)
+{
+	if (c->closed)
+		return;
+	c->closed = TRUE;
+	c->in_done = c->out_done = TRUE;
+	c->ops->closed(c, c->user_data);
+}
+
+void attach_client_update(AttachClient *c)
+{
+	GIOCondition want = 0;
+
+	if (c->closed)
+		return;
+	if (!c->in_done && c->ops->may_read(c->user_data))
+		want |= G_IO_IN;
+	if (!g_queue_is_empty(&c->queue))
+		want |= G_IO_OUT;
+	if (want != c->events) {
+		g_source_modify_unix_fd(&c->source, c->tag, want);
+		c->events = want;
+	}
+}
+
+static void end_input(AttachClient *c)
+{
+	if (c->in_done)
+		return;
+	c->in_done = TRUE;
+	/* Compat: conmon shuts the read side too; the peer sees EPIPE if it writes more. */
+	(void)shutdown(c->fd, SHUT_RD);
+	c->ops->input_eof(c, c->user_data);
+}
+
+static void input_eof(AttachClient *c)
+{
+	end_input(c);
+	if (c->out_done)
+		attach_client_close(c);
+	else
+		attach_client_update(c);
+}
+
+/* One message from the client; FALSE when there is nothing more to read now. */
+static gboolean read_input(AttachClient *c)
+{
+	char stack_buf[VIGIL_ATTACH_INPUT_BUF];
+	g_autofree char *heap_buf = NULL;
+	char *buf = stack_buf;
+	int avail = 0;
+
+	/* FIONREAD on SEQPACKET is the size of the next message: take it whole instead of
+	 * truncating at 32 KiB as conmon does (its bug #5). */
+	if (ioctl(c->fd, FIONREAD, &avail) < 0)
+		avail = 0;
+	gsize want = CLAMP((gsize)avail, sizeof stack_buf, ATTACH_CLIENT_INPUT_MAX);
+	if (want > sizeof stack_buf)
+		buf = heap_buf = g_malloc(want);
+	ssize_t n = recv(c->fd, buf, want, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return FALSE;
+	if (n <= 0) {
+		/* Compat: an empty message counts as EOF, as in conmon (one recv cannot tell
+		 * them apart on SEQPACKET). */
+		if (n < 0)
+			g_debug("read from attach client %d: %s", c->fd, g_strerror(errno));
+		input_eof(c);
+		return FALSE;
+	}
+	c->ops->input(c, buf, (gsize)n, c->user_data);
+	return TRUE;
+}
+
+static void drop_queue(AttachClient *c)
+{
+	while (!g_queue_is_empty(&c->queue))
+		g_bytes_unref(g_queue_pop_head(&c->queue));
+	c->queued = 0;
+	c->stalled_since = 0;
+}
+
+static void output_failed(AttachClient *c, int errsv)
+{
+	/* Compat: like conmon, only this direction ends; the client may still send input. */
+	g_debug("write to attach client %d: %s", c->fd, g_strerror(errsv));
+	c->out_done = TRUE;
+	(void)shutdown(c->fd, SHUT_WR);
+	drop_queue(c);
+	if (c->in_done)
+		attach_client_close(c);
+	else
+		attach_client_update(c);
+}
+
+void attach_client_flush(AttachClient *c)
+{
+	gboolean sent = FALSE;
+
+	while (!c->closed && !g_queue_is_empty(&c->queue)) {
+		GBytes *msg = g_queue_peek_head(&c->queue);
+		gsize size = 0;
+		const void *data = g_bytes_get_data(msg, &size);
+		ssize_t n = send(c->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			output_failed(c, errno);
+			return;
+		}
+		c->queued -= size;
+		g_bytes_unref(g_queue_pop_head(&c->queue));
+		sent = TRUE;
+	}
+	if (sent)
+		c->stalled_since = g_queue_is_empty(&c->queue) ? 0 : g_get_monotonic_time();
+	attach_client_update(c);
+	if (sent)
+		c->ops->progress(c, c->user_data);
+}
+
+void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize len)
+{
+	if (c->out_done)
+		return;
+	if (g_queue_is_empty(&c->queue)) {
+		struct iovec iov[2] = { { &stream, 1 }, { (void *)buf, len } };
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+		ssize_t n;
+		do
+			n = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		/* SEQPACKET sends a message whole or not at all. */
+		if (n >= 0)
+			return;
+		if (errno != EAGAIN) {
+			output_failed(c, errno);
+			return;
+		}
+	}
+	if (c->queued + 1 + len > ATTACH_CLIENT_QUEUE_CAP) {
+		attach_client_drop(c, "is too far behind the container's output");
+		return;
+	}
+	if (g_queue_is_empty(&c->queue))
+		c->stalled_since = g_get_monotonic_time();
+	guint8 *copy = g_malloc(1 + len);
+	copy[0] = stream;
+	memcpy(copy + 1, buf, len);
+	g_queue_push_tail(&c->queue, g_bytes_new_take(copy, 1 + len));
+	c->queued += 1 + len;
+	attach_client_update(c);
+}
+
+/* Peer gone (HUP) or broken (ERR): take the input it left, then close. */
+static void hangup(AttachClient *c)
+{
+	while (!c->in_done && c->ops->may_read(c->user_data) && read_input(c))
+		;
+	/* Input we could not take now is lost with the connection. */
+	end_input(c);
+	attach_client_close(c);
+}
+
+static gboolean client_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+	AttachClient *c = (AttachClient *)source;
+	GIOCondition rev = g_source_query_unix_fd(source, c->tag);
+
+	/* Each step may close the client; the main loop's ref keeps c valid until we return. */
+	if (rev & G_IO_OUT)
+		attach_client_flush(c);
+	if (!c->closed && (rev & G_IO_IN) && (c->events & G_IO_IN))
+		(void)read_input(c);
+	if (!c->closed && (rev & (G_IO_HUP | G_IO_ERR)))
+		hangup(c);
+	return G_SOURCE_CONTINUE;
+}
+
+static void client_finalize(GSource *source)
+{
+	AttachClient *c = (AttachClient *)source;
+
+	drop_queue(c);
+	vigil_clear_fd(&c->fd);
+}
+
+/* Not const only because g_source_new() takes a plain pointer; GLib never writes to it. */
+static GSourceFuncs client_source_funcs = {
+	.dispatch = client_dispatch,
+	.finalize = client_finalize,
+};
+
+AttachClient *attach_client_new(GMainContext *ctx, int fd, const AttachClientOps *ops,
+				gpointer user_data)
+{
+	GSource *source = g_source_new(&client_source_funcs, sizeof(AttachClient));
+	AttachClient *c = (AttachClient *)source;
+
+	c->ops = ops;
+	c->user_data = user_data;
+	c->fd = fd;
+	g_queue_init(&c->queue);
+	g_source_set_static_name(source, "vigil-attach-client");
+	/* HUP and ERR are always reported, even with no events asked for. */
+	c->tag = g_source_add_unix_fd(source, fd, 0);
+	attach_client_update(c);
+	g_source_attach(source, ctx);
+	return c;
+}
+
+gsize attach_client_queued(AttachClient *c)
+{
+	return c->queued;
+}
+
+gint64 attach_client_stalled_since(AttachClient *c)
+{
+	return c->stalled_since;
+}
+
+void attach_client_drop(AttachClient *c, const char *why)
+{
+	if (c->closed)
+		return;
+	g_warning("attach client %d %s (%zu bytes queued), dropping it", c->fd, why, c->queued);
+	/* Gone as far as its input is concerned too, as if it had disconnected. */
+	end_input(c);
+	attach_client_close(c);
+}
+
+int attach_client_fd(AttachClient *c)
+{
+	return c->fd;
+}
+
+gboolean attach_client_is_closed(AttachClient *c)
+{
+	return c->closed;
+}
+
+AttachClient *attach_client_ref(AttachClient *c)
+{
+	return (AttachClient *)g_source_ref(&c->source);
+}
+
+void attach_client_unref(gpointer c)
+{
+	g_source_unref(c);
+}
+
+void attach_client_release(gpointer c)
+{
+	g_source_destroy(c);
+	g_source_unref(c);
+}

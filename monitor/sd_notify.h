@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+/*
+ * The sd_notify relay (--sdnotify-socket, conmon.md §10.3), for `podman run
+ * --sdnotify=container`: podman bind-mounts <bundle>/notify into the container as /run/notify
+ * and sets NOTIFY_SOCKET=/run/notify/notify.sock there; we bind that socket before the
+ * runtime runs and forward what the container says to the host's notify socket (systemd's).
+ *
+ * The protocol is plain datagrams of "KEY=VALUE" lines, so no libsystemd is needed. Only the
+ * state lines a service may report are forwarded (READY=1, RELOADING=1, STOPPING=1,
+ * WATCHDOG=1, WATCHDOG=trigger, STATUS=, ERRNO=, BUSERROR=, MONOTONIC_USEC=); everything
+ * else, FDSTORE= and the container's own MAINPID= among them, is dropped, and no fds or
+ * credentials are passed on.
+ *
+ * MAINPID: podman sends MAINPID=<monitor pid> to systemd itself when it starts the container
+ * (so the unit follows the monitor, which outlives the container's exit and writes the exit
+ * file) and leaves READY=1 to the container. A pid the container names is a number in its
+ * own pid namespace, meaningless on the host. So whenever a relayed datagram carries READY=1
+ * (or the container named a MAINPID), we add MAINPID=<container pid as the host sees it>.
+ * systemd takes a MAINPID from a root sender whose message it accepts: podman's units use
+ * NotifyAccess=all, which later STATUS=/STOPPING=1 messages from the monitor also need.
+ */
+typedef struct _SdNotify SdNotify;
+
+/*
+ * Bind <bundle>/notify/notify.sock (the notify directory must exist; the path is reached
+ * through the bundle's fd, so a long bundle path is fine) and relay to host_socket (a path,
+ * or "@name" for an abstract socket).
+ */
+SdNotify *sd_notify_new(GMainContext *ctx, const char *bundle, const char *host_socket,
+			GError **error);
+
+/* The container's pid, once known (MAINPID rewriting starts then). */
+void sd_notify_set_main_pid(SdNotify *notify, pid_t pid);
+
+/* Stop relaying and remove the socket. */
+void sd_notify_free(SdNotify *notify);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SdNotify, sd_notify_free)
+
+/*
+ * The message to forward for one datagram from the container (lines split on '\n' and '\r',
+ * kept lines joined with '\n'), with MAINPID=<main_pid> added as described above when
+ * main_pid > 0. NULL when nothing is left to forward.
+ */
+char *sd_notify_filter(const char *buf, gsize len, pid_t main_pid);

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "seccomp_notify.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "error.h"
+#include "fdutil.h"
+#include "seccomplib.h"
+
+/* crun's plugin ABI (src/libcrun/seccomp_notify_plugin.h), which conmon 2.x also used: the
+ * values and the configuration layout are a contract with existing plugins. */
+#define PLUGIN_NOT_HANDLED                0
+#define PLUGIN_SEND_RESPONSE              1
+#define PLUGIN_DELAYED_RESPONSE           2
+#define PLUGIN_SEND_RESPONSE_AND_CONTINUE 3
+#define PLUGIN_API_VERSION                1
+
+typedef struct {
+	const char *runtime_root_path;
+	const char *name;
+	const char *bundle_path;
+	const char *oci_config_path;
+} PluginConf;
+
+typedef int (*PluginVersionFn)(void);
+typedef int (*PluginStartFn)(void **opaque, PluginConf *conf, size_t conf_size);
+typedef int (*PluginHandleFn)(void *opaque, struct seccomp_notif_sizes *sizes,
+			      struct seccomp_notif *req, struct seccomp_notif_resp *resp,
+			      int seccomp_fd, int *handled);
+typedef int (*PluginStopFn)(void *opaque);
+
+/* What runc and crun send with the fd: a state JSON we do not need (runc: one message). */
+#define CONN_BUF    4096
+#define CONN_MAXFDS 8
+
+typedef struct {
+	char *path;
+	void *handle;
+	void *opaque;
+	PluginHandleFn handle_request;
+	PluginStopFn stop;
+} Plugin;
+
+typedef struct {
+	SeccompNotify *owner;
+	int fd;
+	GSource *source;
+} Peer; /* a runtime's connection, or a seccomp listener fd */
+
+struct _SeccompNotify {
+	GMainContext *ctx;
+	SeccompLib *lib;
+	GArray *plugins; /* Plugin */
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+	int dir_fd; /* O_PATH of the socket's directory */
+	char *socket_name;
+	int listen_fd;
+	GSource *listen_source;
+	GList *conns;     /* Peer */
+	GList *listeners; /* Peer */
+};
+
+static void peer_free(Peer *p)
+{
+	if (p->source != NULL) {
+		g_source_destroy(p->source);
+		g_source_unref(p->source);
+	}
+	vigil_clear_fd(&p->fd);
+	g_free(p);
+}
+
+static Peer *peer_new(SeccompNotify *n, int fd, GSourceFunc cb, const char *name)
+{
+	Peer *p = g_new0(Peer, 1);
+
+	p->owner = n;
+	p->fd = fd;
+	p->source = g_unix_fd_source_new(fd, G_IO_IN);
+	g_source_set_callback(p->source, cb, p, NULL);
+	g_source_set_static_name(p->source, name);
+	g_source_attach(p->source, n->ctx);
+	return p;
+}
+
+/* Ask the plugins; TRUE if the response is to be sent (FALSE: a plugin answers later). */
+static gboolean decide(SeccompNotify *n, int fd)
+{
+	int handled = PLUGIN_NOT_HANDLED;
+
+	for (guint i = 0; i < n->plugins->len && handled == PLUGIN_NOT_HANDLED; i++) {
+		Plugin *p = &g_array_index(n->plugins, Plugin, i);
+		int r = p->handle_request(p->opaque, &n->sizes, n->req, n->resp, fd, &handled);
+		if (r < 0) {
+			g_warning("seccomp notify plugin %s failed: %s, answering ENOSYS", p->path,
+				  g_strerror(-r));
+			handled = PLUGIN_NOT_HANDLED;
+			break;
+		}
+	}
+	switch (handled) {
+	case PLUGIN_DELAYED_RESPONSE:
+		return FALSE;
+	case PLUGIN_SEND_RESPONSE_AND_CONTINUE:
+		n->resp->flags |= SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		break;
+	case PLUGIN_SEND_RESPONSE:
+		break;
+	default:
+		n->resp->error = -ENOSYS;
+		n->resp->val = 0;
+		n->resp->flags = 0;
+		break;
+	}
+	n->resp->id = n->req->id;
+	return TRUE;
+}
+
+static gboolean on_listener(int fd, GIOCondition cond, gpointer data)
+{
+	Peer *p = data;
+	SeccompNotify *n = p->owner;
+
+	if (!(cond & G_IO_IN)) {
+		/* HUP: no task uses the filter any more. */
+		g_debug("seccomp listener %d closed", fd);
+		n->listeners = g_list_remove(n->listeners, p);
+		peer_free(p);
+		return G_SOURCE_REMOVE;
+	}
+	memset(n->req, 0, n->sizes.seccomp_notif);
+	/* A notification whose task was killed meanwhile is gone: nothing to answer. */
+	if (n->lib->notify_receive(fd, n->req) < 0)
+		return G_SOURCE_CONTINUE;
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+	n->resp->id = n->req->id;
+	if (decide(n, fd) && n->lib->notify_respond(fd, n->resp) < 0)
+		g_debug("seccomp: answer to pid %u came too late", n->req->pid);
+	g_debug("seccomp: syscall %d of pid %u answered error=%d flags=%u", n->req->data.nr,
+		n->req->pid, n->resp->error, n->resp->flags);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Anything else would never answer SECCOMP_IOCTL_NOTIF_RECV yet poll readable forever. */
+static gboolean is_seccomp_listener(int fd)
+{
+	g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+	g_autofree char *target = g_file_read_link(link, NULL);
+
+	return target != NULL && g_str_equal(target, "anon_inode:seccomp notify");
+}
+
+static void take_fds(SeccompNotify *n, struct msghdr *msg)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		gsize nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (gsize i = 0; i < nfds; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+			if (!is_seccomp_listener(fd)) {
+				g_warning("seccomp notify socket: received an fd that is not a "
+					  "seccomp listener, ignoring");
+				close(fd);
+				continue;
+			}
+			g_debug("seccomp: received listener fd %d", fd);
+			n->listeners = g_list_prepend(
+				n->listeners,
+				peer_new(n, fd, G_SOURCE_FUNC(on_listener), "vigil-seccomp"));
+		}
+	}
+}
+
+static gboolean on_conn(int fd, GIOCondition cond, gpointer data)
+{
+	Peer *p = data;
+	SeccompNotify *n = p->owner;
+	char buf[CONN_BUF];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * CONN_MAXFDS)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof u.buf,
+	};
+
+	ssize_t r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (r < 0)
+		g_warning("seccomp notify socket: %s, ignoring", g_strerror(errno));
+	else if (msg.msg_controllen > 0)
+		take_fds(n, &msg);
+	else if (r > 0)
+		return G_SOURCE_CONTINUE; /* more of the state JSON; the fd came with its start */
+	else
+		g_debug("seccomp notify socket: a connection closed without sending an fd");
+	/* The fd arrived (or never will): runc keeps its end open while `runc run` lives, so
+	 * never wait for EOF. */
+	n->conns = g_list_remove(n->conns, p);
+	peer_free(p);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
+{
+	SeccompNotify *n = data;
+
+	for (;;) {
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (c < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				g_warning("accept on the seccomp notify socket: %s",
+					  g_strerror(errno));
+			if (errno != EINTR)
+				break;
+			continue;
+		}
+		n->conns = g_list_prepend(
+			n->conns, peer_new(n, c, G_SOURCE_FUNC(on_conn), "vigil-seccomp-conn"));
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean plugin_sym(Plugin *p, const char *name, void *out_fn, gboolean required,
+			   GError **error)
+{
+	void *sym = dlsym(p->handle, name);
+
+	if (sym == NULL && required)
+		return vigil_throw(error, ENOSYS, "seccomp notify plugin %s lacks %s", p->path,
+				   name);
+	/* POSIX: a dlsym result converts to the function pointer type. */
+	memcpy(out_fn, &sym, sizeof sym);
+	return TRUE;
+}
+
+static gboolean plugin_load(SeccompNotify *n, const char *path, PluginConf *conf, GError **error)
+{
+	Plugin p = { .path = g_strdup(path) };
+	PluginVersionFn version = NULL;
+	PluginStartFn start = NULL;
+
+	p.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* Appended before any check, so seccomp_notify_free() cleans up a half-loaded one. */
+	g_array_append_val(n->plugins, p);
+	if (p.handle == NULL)
+		return vigil_throw(error, ENOENT, "load seccomp notify plugin %s: %s", path,
+				   dlerror());
+	if (!plugin_sym(&p, "run_oci_seccomp_notify_version", &version, FALSE, error) ||
+	    !plugin_sym(&p, "run_oci_seccomp_notify_start", &start, FALSE, error) ||
+	    !plugin_sym(&p, "run_oci_seccomp_notify_handle_request", &p.handle_request, TRUE,
+			error) ||
+	    !plugin_sym(&p, "run_oci_seccomp_notify_stop", &p.stop, FALSE, error))
+		return FALSE;
+	if (version != NULL && version() != PLUGIN_API_VERSION)
+		return vigil_throw(error, ENOTSUP, "seccomp notify plugin %s has API version %d",
+				   path, version());
+	if (start != NULL) {
+		int r = start(&p.opaque, conf, sizeof *conf);
+		if (r < 0)
+			return vigil_throw_errsv(error, -r, "start seccomp notify plugin %s", path);
+	}
+	/* Started: from here on it is stopped at the end. */
+	g_array_index(n->plugins, Plugin, n->plugins->len - 1) = p;
+	return TRUE;
+}
+
+/* The runtime's --root, which plugins receive as runtime_root_path. */
+static const char *runtime_root(const MonitorConfig *cfg)
+{
+	for (char **a = cfg->runtime_args; a != NULL && *a != NULL; a++) {
+		if (g_str_has_prefix(*a, "--root="))
+			return *a + strlen("--root=");
+		if (g_str_equal(*a, "--root") && a[1] != NULL)
+			return a[1];
+	}
+	return NULL;
+}
+
+static gboolean load_plugins(SeccompNotify *n, const MonitorConfig *cfg, GError **error)
+{
+	const char *list = cfg->seccomp_notify_plugins != NULL
+				   ? cfg->seccomp_notify_plugins
+				   : g_getenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
+	g_autofree char *config_json =
+		cfg->bundle != NULL ? g_build_filename(cfg->bundle, "config.json", NULL) : NULL;
+	PluginConf conf = {
+		.runtime_root_path = runtime_root(cfg),
+		.name = cfg->cid,
+		.bundle_path = cfg->bundle,
+		.oci_config_path = config_json,
+	};
+	g_auto(GStrv) paths = g_strsplit(list != NULL ? list : "", ":", -1);
+
+	for (char **p = paths; *p != NULL; p++) {
+		if (**p != '\0' && !plugin_load(n, *p, &conf, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error)
+{
+	g_autofree char *dir = g_path_get_dirname(path);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	n->socket_name = g_path_get_basename(path);
+	if (*path == '\0' || g_str_has_suffix(path, "/") || g_str_equal(n->socket_name, ".") ||
+	    g_str_equal(n->socket_name, ".."))
+		return vigil_throw(error, EINVAL, "Invalid seccomp notify socket path '%s'", path);
+	n->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (n->dir_fd < 0)
+		return vigil_throw_errno(error, "open seccomp notify socket directory %s", dir);
+	if (unlinkat(n->dir_fd, n->socket_name, 0) < 0 && errno != ENOENT)
+		return vigil_throw_errno(error, "remove old seccomp notify socket %s", path);
+	/* Through the directory fd, so a long path still fits sun_path. */
+	if (g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", n->dir_fd,
+		       n->socket_name) >= (int)sizeof addr.sun_path)
+		return vigil_throw(error, ENAMETOOLONG, "seccomp notify socket name too long: %s",
+				   path);
+	n->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (n->listen_fd < 0)
+		return vigil_throw_errno(error, "seccomp notify socket");
+	if (bind(n->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+		return vigil_throw_errno(error, "bind seccomp notify socket %s", path);
+	if (listen(n->listen_fd, 16) < 0)
+		return vigil_throw_errno(error, "listen on seccomp notify socket %s", path);
+	n->listen_source = g_unix_fd_source_new(n->listen_fd, G_IO_IN);
+	g_source_set_callback(n->listen_source, G_SOURCE_FUNC(on_listen), n, NULL);
+	g_source_set_static_name(n->listen_source, "vigil-seccomp-listen");
+	g_source_attach(n->listen_source, n->ctx);
+	return TRUE;
+}
+
+SeccompNotify *seccomp_notify_new(GMainContext *ctx, const MonitorConfig *cfg, GError **error)
+{
+	g_autoptr(SeccompNotify) n = g_new0(SeccompNotify, 1);
+
+	n->ctx = ctx;
+	n->dir_fd = -1;
+	n->listen_fd = -1;
+	n->plugins = g_array_new(FALSE, TRUE, sizeof(Plugin));
+#if !HAVE_SECCOMP
+	return vigil_throw(error, ENOTSUP, "seccomp support not present"), NULL;
+#endif
+	n->lib = seccomplib_load(error);
+	if (n->lib == NULL)
+		return NULL;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &n->sizes) < 0)
+		return vigil_throw_errno(error, "seccomp(SECCOMP_GET_NOTIF_SIZES)"), NULL;
+	if (n->lib->notify_alloc(&n->req, &n->resp) < 0)
+		return vigil_throw(error, ENOMEM, "seccomp_notify_alloc failed"), NULL;
+	if (!load_plugins(n, cfg, error) || !listen_socket(n, cfg->seccomp_notify_socket, error))
+		return NULL;
+	return g_steal_pointer(&n);
+}
+
+void seccomp_notify_free(SeccompNotify *notify)
+{
+	if (notify == NULL)
+		return;
+	g_list_free_full(notify->conns, (GDestroyNotify)peer_free);
+	g_list_free_full(notify->listeners, (GDestroyNotify)peer_free);
+	if (notify->listen_source != NULL) {
+		g_source_destroy(notify->listen_source);
+		g_source_unref(notify->listen_source);
+	}
+	if (notify->listen_fd >= 0)
+		(void)unlinkat(notify->dir_fd, notify->socket_name, 0);
+	vigil_clear_fd(&notify->listen_fd);
+	vigil_clear_fd(&notify->dir_fd);
+	for (guint i = 0; i < notify->plugins->len; i++) {
+		Plugin *p = &g_array_index(notify->plugins, Plugin, i);
+		if (p->stop != NULL)
+			p->stop(p->opaque);
+		if (p->handle != NULL)
+			dlclose(p->handle);
+		g_free(p->path);
+	}
+	g_array_unref(notify->plugins);
+	if (notify->lib != NULL) {
+		if (notify->req != NULL)
+			notify->lib->notify_free(notify->req, notify->resp);
+		seccomplib_free(notify->lib);
+	}
+	g_free(notify->socket_name);
+	g_free(notify);
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-controller-helpers.h"
+
+/* vigilctl, one subcommand after the other, against real runc. */
+
+/* `vigilctl state --json ID`, parsed. */
+static JsonObject *state_json(Ctl *c)
+{
+	g_autofree char *out = NULL, *err = NULL;
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "state", "--json", c->b->id, NULL), ==, 0);
+	g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+	return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+}
+
+static char *status_of(Ctl *c)
+{
+	JsonObject *o = state_json(c);
+	char *s = g_strdup(json_object_get_string_member(o, "status"));
+
+	json_object_unref(o);
+	return s;
+}
+
+static void cli_ok(Ctl *c, const char *verb, const char *arg)
+{
+	g_autofree char *err = NULL;
+
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, verb, arg != NULL ? arg : c->b->id,
+				arg != NULL ? c->b->id : NULL, NULL),
+			==, 0);
+	g_assert_cmpstr(err, ==, "");
+}
+
+#define READY "touch /tmp/ready; "
+
+static void wait_ready(Ctl *c)
+{
+	g_autofree char *ready = g_build_filename(c->b->bundle, "rootfs", "tmp", "ready", NULL);
+
+	g_assert_true(testlib_wait_for_file(ready, CTL_WAIT_MS));
+}
+
+static void test_lifecycle(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c",
+		"trap 'echo bye; exit 9' USR1; echo hi; " READY "while :; do sleep 0.1; done",
+		NULL });
+	g_autofree char *out = NULL, *err = NULL, *list = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary(
+		"create, state, list, start, logs, kill, wait, delete from the command line");
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "create", "--bundle", c->b->bundle, "--name",
+				"web", c->b->id, NULL),
+			==, 0);
+	g_autoptr(JsonObject) created = state_json(c);
+	g_assert_cmpstr(json_object_get_string_member(created, "status"), ==, "created");
+	g_assert_cmpstr(json_object_get_string_member(created, "name"), ==, "web");
+	g_assert_cmpint(json_object_get_int_member(created, "pid"), >, 0);
+	g_assert_true(json_object_get_null_member(created, "exit_code"));
+
+	g_assert_cmpint(ctl_cli(c, NULL, &list, NULL, "list", NULL), ==, 0);
+	g_assert_true(g_str_has_prefix(list, "ID "));
+	g_assert_nonnull(strstr(list, c->b->id));
+
+	cli_ok(c, "start", NULL);
+	wait_ready(c);
+	g_autofree char *running = status_of(c);
+	g_assert_cmpstr(running, ==, "running");
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "kill", c->b->id, "USR1", NULL), ==, 0);
+	/* wait prints the code and exits with it */
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "wait", c->b->id, NULL), ==, 9);
+	g_assert_cmpstr(out, ==, "9\n");
+	g_autoptr(JsonObject) stopped = state_json(c);
+	g_assert_cmpstr(json_object_get_string_member(stopped, "status"), ==, "stopped");
+	g_assert_cmpint(json_object_get_int_member(stopped, "exit_code"), ==, 9);
+
+	g_clear_pointer(&out, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "logs", c->b->id, NULL), ==, 0);
+	g_assert_cmpstr(out, ==, "hi\nbye\n");
+
+	cli_ok(c, "delete", NULL);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", c->b->id, NULL), ==, 1);
+	g_autofree char *gone = g_strdup_printf("vigilctl: state '%s': no such container '%s'\n",
+						c->b->id, c->b->id);
+	g_assert_cmpstr(err, ==, gone);
+}
+
+static void test_run_exit_code(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c",
+							  "echo out; echo err >&2; "
+							  "exit 3",
+							  NULL });
+	g_autofree char *out = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("run = create + attach + start + wait: the output, then the exit code");
+	int status = ctl_cli(c, NULL, &out, &err, "run", "--bundle", c->b->bundle, "--rm", c->b->id,
+			     NULL);
+	if (status == 125 && strstr(err, "attach socket") != NULL) {
+		g_test_skip("the monitor made no attach socket (attach: issue 4)");
+		return;
+	}
+	g_assert_cmpint(status, ==, 3);
+	g_assert_cmpstr(out, ==, "out\n");
+	g_assert_cmpstr(err, ==, "err\n");
+	/* --rm: gone */
+	g_autofree char *dir = g_build_filename(c->root, c->b->id, NULL);
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+}
+
+static void test_run_detached_stop(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "trap '' TERM; " READY "while :; do sleep 1; done", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("run -d returns at once; stop -t 1 SIGKILLs a TERM-ignoring container");
+	g_assert_cmpint(
+		ctl_cli(c, NULL, NULL, &err, "run", "-d", "--bundle", c->b->bundle, c->b->id, NULL),
+		==, 0);
+	wait_ready(c);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "stop", "-t", "1", c->b->id, NULL), ==, 0);
+	g_autoptr(JsonObject) o = state_json(c);
+	g_assert_cmpstr(json_object_get_string_member(o, "status"), ==, "stopped");
+	g_assert_cmpint(json_object_get_int_member(o, "exit_code"), ==, 137);
+}
+
+static void test_pause_unpause(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+
+	if (c == NULL)
+		return;
+	g_test_summary("pause / unpause show in state");
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	cli_ok(c, "pause", NULL);
+	g_autofree char *paused = status_of(c);
+	g_assert_cmpstr(paused, ==, "paused");
+	cli_ok(c, "unpause", NULL);
+	g_autofree char *running = status_of(c);
+	g_assert_cmpstr(running, ==, "running");
+	g_autofree char *out = NULL;
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "state", "--hard", c->b->id, NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "status       running\n"));
+}
+
+static void test_delete_running_refused(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("delete of a running container: one line, exit 1; -f deletes it");
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "delete", c->b->id, NULL), ==, 1);
+	g_autofree char *want = g_strdup_printf(
+		"vigilctl: delete '%s': it is running: stop it first or force the delete\n",
+		c->b->id);
+	g_assert_cmpstr(err, ==, want);
+	cli_ok(c, "delete", "-f");
+}
+
+static int wait_child(GPid pid)
+{
+	int status = testlib_wait_pid(pid, 60000);
+
+	g_assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_concurrent_calls(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "trap '' TERM; " READY "while :; do sleep 1; done", NULL });
+	g_autoptr(Ctl) other = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+
+	if (c == NULL || other == NULL)
+		return;
+	g_test_summary("two vigilctl calls on one container are serialised; another container "
+		       "is not held up meanwhile");
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	wait_ready(c);
+	/* Put the second container under the first one's root. */
+	VigilCreateOptions o = VIGIL_CREATE_OPTIONS_INIT;
+	o.bundle = other->b->bundle;
+	g_assert_true(vigil_runtime_create_container(c->rt, other->b->id, &o, NULL));
+
+	GPid a = ctl_cli_async(c, (const char *const[]){ "stop", "-t", "60", c->b->id, NULL });
+	GPid b = ctl_cli_async(c, (const char *const[]){ "stop", "-t", "60", c->b->id, NULL });
+	/* One of them holds the lock while waiting out the 60 s; a call on another container
+	 * finishes meanwhile. */
+	g_autofree char *out = NULL;
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "state", other->b->id, NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "status       created\n"));
+	g_assert_cmpint(waitpid(a, NULL, WNOHANG), ==, 0);
+	g_assert_cmpint(waitpid(b, NULL, WNOHANG), ==, 0);
+	/* End the wait early: both stops then succeed, the second finding it stopped. */
+	g_assert_cmpint(testlib_runc(c->b, NULL, NULL, "kill", c->b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(wait_child(a), ==, 0);
+	g_assert_cmpint(wait_child(b), ==, 0);
+	g_autoptr(JsonObject) st = state_json(c);
+	g_assert_cmpint(json_object_get_int_member(st, "exit_code"), ==, 137);
+	g_assert_true(vigil_runtime_delete_container(c->rt, other->b->id, TRUE, NULL));
+}
+
+static void test_killed_between_create_and_start(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "exit 6", NULL });
+	g_autoptr(Ctl) d = ctl_new((const char *const[]){ "true", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL || d == NULL ||
+	    ctl_skip_if_conmon_before("2.1.8", "it exits when its caller died (EPIPE is fatal)"))
+		return;
+	g_test_summary("vigilctl killed during create (monitor started, record not updated): "
+		       "the next call sees the container created, and start and wait work");
+	const char *crash[] = { "VIGIL_DEBUG_CRASH_AT=after-spawn", NULL };
+	int status = ctl_cliv(
+		c, crash, NULL, NULL, NULL,
+		(const char *const[]){ "create", "--bundle", c->b->bundle, c->b->id, NULL });
+	g_assert_cmpint(status, ==, 128 + SIGKILL);
+	g_autofree char *created = status_of(c);
+	g_assert_cmpstr(created, ==, "created");
+	cli_ok(c, "start", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "wait", c->b->id, NULL), ==, 6);
+
+	/* Killed before the monitor even started: seen as stopped, and deletable. */
+	const char *early[] = { "VIGIL_DEBUG_CRASH_AT=after-record", NULL };
+	status = ctl_cliv(
+		d, early, NULL, NULL, NULL,
+		(const char *const[]){ "create", "--bundle", d->b->bundle, d->b->id, NULL });
+	g_assert_cmpint(status, ==, 128 + SIGKILL);
+	g_autofree char *stopped = status_of(d);
+	g_assert_cmpstr(stopped, ==, "stopped");
+	g_assert_cmpint(ctl_cli(d, NULL, NULL, &err, "start", d->b->id, NULL), ==, 1);
+	cli_ok(d, "delete", NULL);
+}
+
+static void test_paths_info_features(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
+	g_autofree char *out = NULL, *info = NULL, *features = NULL;
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	if (c == NULL)
+		return;
+	g_test_summary("paths, runtime-info and features, in JSON");
+	ctl_create(c);
+	g_assert_cmpint(
+		ctl_cli(c, NULL, &out, NULL, "paths", "--json", "--session", "s1", c->b->id, NULL),
+		==, 0);
+	g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+	JsonObject *paths = json_node_get_object(json_parser_get_root(p));
+	g_autofree char *dir = g_build_filename(c->root, c->b->id, NULL);
+	g_autofree char *attach = g_build_filename(dir, "attach", NULL);
+	g_autofree char *exec_attach = g_build_filename(dir, "exec", "s1", "attach", NULL);
+	g_assert_cmpstr(json_object_get_string_member(paths, "state_dir"), ==, dir);
+	g_assert_cmpstr(json_object_get_string_member(paths, "attach"), ==, attach);
+	g_assert_cmpstr(json_object_get_string_member(paths, "exec_attach"), ==, exec_attach);
+	g_assert_true(
+		g_str_has_suffix(json_object_get_string_member(paths, "exit_file"), c->b->id));
+
+	g_assert_cmpint(ctl_cli(c, NULL, &info, NULL, "runtime-info", NULL), ==, 0);
+	g_assert_true(json_parser_load_from_data(p, info, -1, NULL));
+	JsonObject *o = json_node_get_object(json_parser_get_root(p));
+	g_assert_cmpstr(
+		json_object_get_string_member(json_object_get_object_member(o, "runtime"), "name"),
+		==, "runc");
+
+	g_assert_cmpint(ctl_cli(c, NULL, &features, NULL, "features", "--json", NULL), ==, 0);
+	g_assert_true(json_parser_load_from_data(p, features, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	g_assert_true(json_object_get_boolean_member(o, "json_errors"));
+	g_assert_false(json_object_get_boolean_member(o, "no_cgroups"));
+}
+
+static void test_checkpoint_restore_errors(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *err = NULL, *features = NULL;
+	g_autofree char *image = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("checkpoint and restore fail in one clear line when CRIU cannot run");
+	g_assert_cmpint(ctl_cli(c, NULL, &features, NULL, "features", NULL), ==, 0);
+	if (strstr(features, "checkpoint   yes") != NULL) {
+		g_test_skip("CRIU works here: the failure paths are not reachable");
+		return;
+	}
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	image = g_build_filename(c->b->dir, "ck", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "checkpoint", "--image-path", image,
+				"--leave-running", c->b->id, NULL),
+			==, 1);
+	g_autofree char *want = g_strdup_printf("vigilctl: checkpoint '%s': checkpointing is not "
+						"available: 'criu check' failed",
+						c->b->id);
+	g_assert_true(g_str_has_prefix(err, want));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(g_mkdir_with_parents(image, 0700), ==, 0);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "restore", "--bundle", c->b->bundle,
+				"--image-path", image, "restored", NULL),
+			==, 1);
+	g_assert_true(g_str_has_prefix(err, "vigilctl: restore 'restored': runc: "));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+}
+
+static void test_runtime_errors_are_one_line(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("the runtime's own message (its JSON log), prefixed with what failed");
+	ctl_create(c);
+	/* runc refuses to resume a container that is not paused. */
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "unpause", c->b->id, NULL), ==, 1);
+	g_autofree char *want = g_strdup_printf("vigilctl: unpause '%s': runc: ", c->b->id);
+	g_assert_true(g_str_has_prefix(err, want));
+	g_assert_null(strstr(err, "\"level\""));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/controller-cli/lifecycle", test_lifecycle);
+	g_test_add_func("/controller-cli/run-exit-code", test_run_exit_code);
+	g_test_add_func("/controller-cli/run-detached-stop", test_run_detached_stop);
+	g_test_add_func("/controller-cli/pause-unpause", test_pause_unpause);
+	g_test_add_func("/controller-cli/delete-running-refused", test_delete_running_refused);
+	g_test_add_func("/controller-cli/concurrent", test_concurrent_calls);
+	g_test_add_func("/controller-cli/killed-between-create-and-start",
+			test_killed_between_create_and_start);
+	g_test_add_func("/controller-cli/paths-info-features", test_paths_info_features);
+	g_test_add_func("/controller-cli/checkpoint-restore-errors",
+			test_checkpoint_restore_errors);
+	g_test_add_func("/controller-cli/runtime-errors", test_runtime_errors_are_one_line);
+	return g_test_run();
+}

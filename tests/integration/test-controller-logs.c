@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test-controller-helpers.h"
+
+/* vigilctl logs over what the monitor wrote: k8s-file, json-file, rotation, follow. */
+
+/* Run the container to its end with the CLI's create options (NULL-terminated). */
+static void run_to_exit(Ctl *c, const char *const *create_args)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autofree char *err = NULL;
+
+	g_ptr_array_add(args, (char *)"create");
+	g_ptr_array_add(args, (char *)"--bundle");
+	g_ptr_array_add(args, c->b->bundle);
+	for (; create_args != NULL && *create_args != NULL; create_args++)
+		g_ptr_array_add(args, (char *)*create_args);
+	g_ptr_array_add(args, c->b->id);
+	g_ptr_array_add(args, NULL);
+	g_assert_cmpint(ctl_cliv(c, NULL, NULL, NULL, &err, (const char *const *)args->pdata), ==,
+			0);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "start", c->b->id, NULL), ==, 0);
+	g_assert_cmpint(ctl_wait(c), ==, 0);
+}
+
+static void logs(Ctl *c, char **out, char **err, ...) G_GNUC_NULL_TERMINATED;
+static void logs(Ctl *c, char **out, char **err, ...)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	va_list ap;
+	const char *a;
+
+	g_ptr_array_add(args, (char *)"logs");
+	va_start(ap, err);
+	while ((a = va_arg(ap, const char *)) != NULL)
+		g_ptr_array_add(args, (char *)a);
+	va_end(ap);
+	g_ptr_array_add(args, c->b->id);
+	g_ptr_array_add(args, NULL);
+	g_assert_cmpint(ctl_cliv(c, NULL, NULL, out, err, (const char *const *)args->pdata), ==, 0);
+}
+
+#define SCRIPT "echo one; echo two >&2; printf 'three\\nfour'"
+
+static void test_k8s_file(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", SCRIPT, NULL });
+	g_autofree char *out = NULL, *err = NULL, *tail = NULL, *ts = NULL, *none = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("k8s-file: streams apart, an unfinished last line as it was, --tail in "
+		       "lines, --timestamps, --since");
+	run_to_exit(c, NULL);
+	logs(c, &out, &err, NULL);
+	g_assert_cmpstr(out, ==, "one\nthree\nfour");
+	g_assert_cmpstr(err, ==, "two\n");
+	logs(c, &tail, NULL, "--tail", "2", NULL);
+	g_assert_cmpstr(tail, ==, "three\nfour");
+	logs(c, &ts, NULL, "--timestamps", "--tail", "1", NULL);
+	/* "2026-11-29T10:00:00.123456789Z four" */
+	g_assert_true(g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z "
+					   "four$",
+					   ts, 0, 0));
+	logs(c, &none, NULL, "--since", "2999-01-01T00:00:00Z", NULL);
+	g_assert_cmpstr(none, ==, "");
+	g_clear_pointer(&out, g_free);
+	logs(c, &out, NULL, "--since", "1h", NULL);
+	g_assert_cmpstr(out, ==, "one\nthree\nfour");
+}
+
+static void test_json_file(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", SCRIPT, NULL });
+	g_autofree char *out = NULL, *err = NULL, *path = NULL, *driver = NULL, *text = NULL;
+
+	if (c == NULL || ctl_skip_if_conmon_before("9.9.9", "no json-file log driver"))
+		return;
+	g_test_summary("json-file (Docker's format) reads back the same");
+	path = g_build_filename(c->b->dir, "ctr.json", NULL);
+	driver = g_strconcat("json-file:", path, NULL);
+	run_to_exit(c, (const char *const[]){ "--log-driver", driver, NULL });
+	text = testlib_read_file(path);
+	g_assert_nonnull(text);
+	g_assert_true(g_str_has_prefix(text, "{\"log\":\"one\\n\",\"stream\":\"stdout\""));
+	logs(c, &out, &err, NULL);
+	g_assert_cmpstr(out, ==, "one\nthree\nfour");
+	g_assert_cmpstr(err, ==, "two\n");
+}
+
+static void test_rotated(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "i=1; while [ $i -le 60 ]; do echo line-$i; i=$((i+1)); done", NULL });
+	g_autofree char *out = NULL, *rotated = NULL, *log = NULL;
+
+	if (c == NULL || ctl_skip_if_conmon_before("9.9.9", "no --log-rotate"))
+		return;
+	g_test_summary("rotated files are read first: the lines kept come out in order, the "
+		       "newest last, none twice");
+	run_to_exit(c, (const char *const[]){ "--log-size-max", "600", "--log-rotate",
+					      "--log-max-files", "3", NULL });
+	log = g_build_filename(c->root, c->b->id, "ctr.log", NULL);
+	rotated = g_strconcat(log, ".1", NULL);
+	g_assert_true(g_file_test(rotated, G_FILE_TEST_EXISTS));
+	logs(c, &out, NULL, NULL);
+	g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+	guint n = g_strv_length(lines);
+	g_assert_cmpuint(n, >, 2);
+	g_assert_cmpstr(lines[n - 1], ==, "");
+	g_assert_cmpstr(lines[n - 2], ==, "line-60");
+	/* Consecutive: every line is the one after its predecessor. */
+	for (guint i = 1; i + 1 < n; i++) {
+		int prev = atoi(lines[i - 1] + 5), cur = atoi(lines[i] + 5);
+		g_assert_cmpint(cur, ==, prev + 1);
+	}
+}
+
+static void test_follow(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "echo before; until [ -e /tmp/go ]; do sleep 0.1; done; echo after",
+		NULL });
+	g_autoptr(GError) error = NULL;
+	g_autofree char *out_path = NULL, *go = NULL;
+	GPid pid;
+	int out_fd;
+
+	if (c == NULL)
+		return;
+	g_test_summary("--follow prints what comes while the container runs and returns when it "
+		       "exits");
+	ctl_create(c);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "start", c->b->id, NULL), ==, 0);
+	out_path = g_build_filename(c->b->dir, "follow.out", NULL);
+	out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
+	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
+	const char *argv[] = { testlib_vigilctl(), root, monitor, "logs", "-f", c->b->id, NULL };
+	g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+						       NULL, NULL, -1, out_fd, -1, NULL, NULL, 0,
+						       &pid, NULL, NULL, NULL, &error));
+	g_assert_no_error(error);
+	close(out_fd);
+	/* "before" arrives while it runs; then let it finish. */
+	gint64 deadline = g_get_monotonic_time() + CTL_WAIT_MS * 1000;
+	for (;;) {
+		g_autofree char *text = testlib_read_file(out_path);
+		if (text != NULL && g_str_equal(text, "before\n"))
+			break;
+		g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+		g_usleep(10000);
+	}
+	go = g_build_filename(c->b->bundle, "rootfs", "tmp", "go", NULL);
+	g_assert_true(g_file_set_contents(go, "", 0, NULL));
+	int status = testlib_wait_pid(pid, CTL_WAIT_MS);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	g_autofree char *text = testlib_read_file(out_path);
+	g_assert_cmpstr(text, ==, "before\nafter\n");
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/controller-logs/k8s-file", test_k8s_file);
+	g_test_add_func("/controller-logs/json-file", test_json_file);
+	g_test_add_func("/controller-logs/rotated", test_rotated);
+	g_test_add_func("/controller-logs/follow", test_follow);
+	return g_test_run();
+}

@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+/*
+ * The attach socket, stdin and the ctl FIFO against real runc, as podman and CRI-O use them
+ * (conmon.md §4, §5): the stream byte on every message, raw input, several clients, EOF and
+ * --leave-stdin-open, a client that never reads, the short-path symlink, exec-attach.
+ */
+
+#define WAIT_MS 30000
+/* podman and CRI-O read with this buffer (BufSize + 1): no message may be longer. */
+#define CLIENT_BUF 8193
+
+/* ---- a client, as podman's attach does it ---- */
+
+/* Connect through an O_PATH handle, so a path longer than sun_path works (podman's way). */
+static int attach_connect(const char *path)
+{
+	int pfd = open(path, O_PATH | O_CLOEXEC);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (pfd < 0) {
+		g_test_message("open %s: %s", path, g_strerror(errno));
+		return -1;
+	}
+	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(fd, >=, 0);
+	int r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+	int errsv = errno;
+	close(pfd);
+	if (r < 0) {
+		g_test_message("connect %s: %s", path, g_strerror(errsv));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One message: its length (0 = EOF), or -1 on timeout. Asserts the framing. */
+static gssize recv_packet(int fd, char *buf, int timeout_ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -1;
+	/* MSG_TRUNC: the real length, so an over-long message cannot hide. */
+	gssize n = recv(fd, buf, CLIENT_BUF, MSG_TRUNC);
+	if (n < 0 && errno == ECONNRESET)
+		return 0;
+	g_assert_cmpint(n, >=, 0);
+	g_assert_cmpint(n, <=, CLIENT_BUF);
+	if (n > 0) {
+		g_assert_cmpint(n, >=, 2);
+		g_assert_true(buf[0] == 2 || buf[0] == 3);
+	}
+	return n;
+}
+
+/* Collect stdout ("out") and stderr ("err") payloads until needle shows up in out+err or EOF.
+ * Returns TRUE if found. */
+static gboolean read_until(int fd, GString *out, GString *err, const char *needle)
+{
+	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+	char buf[CLIENT_BUF];
+
+	while (needle == NULL ||
+	       (strstr(out->str, needle) == NULL && strstr(err->str, needle) == NULL)) {
+		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
+		gssize n = recv_packet(fd, buf, MAX(left, 0));
+		if (n <= 0)
+			return n == 0 && needle == NULL;
+		g_string_append_len(buf[0] == 2 ? out : err, buf + 1, n - 1);
+	}
+	return TRUE;
+}
+
+static void send_str(int fd, const char *s)
+{
+	g_assert_cmpint(send(fd, s, strlen(s), MSG_NOSIGNAL), ==, (gssize)strlen(s));
+}
+
+/* ---- the monitor ---- */
+
+static int sync_pid(TestMonitor *m)
+{
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+
+	g_assert_nonnull(line);
+	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
+	int pid = atoi(line + strlen("{\"data\": "));
+	g_assert_cmpint(pid, >, 0);
+	return pid;
+}
+
+/* podman's argv, with or without --full-attach, plus extra. */
+static TestMonitor *start_monitor(TestBundle *b, gboolean full_attach, const char *const *extra)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autofree char *runc = g_find_program_in_path("runc");
+	const char *const base[] = {
+		"--api-version",
+		"1",
+		"-c",
+		"@ID@",
+		"-u",
+		"@ID@",
+		"-r",
+		runc,
+		"-b",
+		"@BUNDLE@",
+		"-p",
+		"@PIDFILE@",
+		"--exit-dir",
+		"@EXITDIR@",
+		"--persist-dir",
+		"@PERSIST@",
+		"-l",
+		"k8s-file:@LOG@",
+		"--log-level",
+		"debug",
+		"--conmon-pidfile",
+		"@CONMONPID@",
+		"--runtime-arg",
+		"--root=@RUNCROOT@",
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(base); i++)
+		g_ptr_array_add(args, (char *)base[i]);
+	if (full_attach)
+		g_ptr_array_add(args, (char *)"--full-attach");
+	for (; extra != NULL && *extra != NULL; extra++)
+		g_ptr_array_add(args, (char *)*extra);
+	g_ptr_array_add(args, NULL);
+	TestMonitor *m = test_monitor_start(b, (const char *const *)args->pdata, FALSE, FALSE);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	return m;
+}
+
+static char *attach_path(TestBundle *b)
+{
+	return g_build_filename(b->bundle, "attach", NULL);
+}
+
+static void runc_start(TestBundle *b)
+{
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+}
+
+/* The container exited: its status, and the monitor gone. */
+static int wait_exit(TestBundle *b, TestMonitor *m)
+{
+	int status = testlib_read_exit_file(b, WAIT_MS);
+
+	g_assert_cmpint(m->monitor_pid, >, 0);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	return status;
+}
+
+static gboolean packet_seen(GPtrArray *packets, const char *want, gsize len)
+{
+	for (guint i = 0; i < packets->len; i++) {
+		GBytes *p = g_ptr_array_index(packets, i);
+		gsize n = 0;
+		const char *data = g_bytes_get_data(p, &n);
+		if (n == len && memcmp(data, want, len) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* ---- tests ---- */
+
+static void test_output_and_input(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new(
+		(const char *const[]){ "sh", "-c", "read x; echo out:$x; echo err:$x >&2", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GPtrArray) packets =
+		g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	struct stat st;
+	char buf[CLIENT_BUF];
+
+	sync_pid(m);
+	/* conmon.md §4.1, §5: socket 0700, FIFOs 0660 & ~022 */
+	g_assert_cmpint(lstat(path, &st), ==, 0);
+	g_assert_true(S_ISSOCK(st.st_mode));
+	g_assert_cmpint(st.st_mode & 07777, ==, 0700);
+	for (const char *const *f = (const char *const[]){ "ctl", "winsz", NULL }; *f; f++) {
+		g_autofree char *fifo = g_build_filename(b->bundle, *f, NULL);
+		g_assert_cmpint(lstat(fifo, &st), ==, 0);
+		g_assert_true(S_ISFIFO(st.st_mode));
+		g_assert_cmpint(st.st_mode & 07777, ==, 0640);
+	}
+
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	send_str(fd, "hello\n");
+	gssize n;
+	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0)
+		g_ptr_array_add(packets, g_bytes_new(buf, n));
+	g_assert_cmpint(n, ==, 0); /* EOF, not a timeout */
+	/* Exactly these messages, each with its stream byte (conmon.md §4.3). */
+	g_assert_true(packet_seen(packets, "\x02out:hello\n", 11));
+	g_assert_true(packet_seen(packets,
+				  "\x03"
+				  "err:hello\n",
+				  11));
+	g_assert_cmpuint(packets->len, ==, 2);
+	close(fd);
+
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	g_autofree char *log = testlib_read_file(b->log_path);
+	g_assert_nonnull(strstr(log, " stdout F out:hello\n"));
+	/* conmon.md §4.7: the socket is gone after exit; the FIFOs stay. */
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_autofree char *ctl = g_build_filename(b->bundle, "ctl", NULL);
+	g_assert_true(g_file_test(ctl, G_FILE_TEST_EXISTS));
+}
+
+static void test_two_clients(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
+		"sh", "-c", "read a; echo got:$a; read b; echo got:$b", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GString) out1 = g_string_new(NULL), err1 = g_string_new(NULL);
+	g_autoptr(GString) out2 = g_string_new(NULL), err2 = g_string_new(NULL);
+
+	sync_pid(m);
+	int c1 = attach_connect(path), c2 = attach_connect(path);
+	g_assert_cmpint(c1, >=, 0);
+	g_assert_cmpint(c2, >=, 0);
+	runc_start(b);
+	/* Input from either client reaches the one stdin; output reaches both. */
+	send_str(c1, "one\n");
+	g_assert_true(read_until(c1, out1, err1, "got:one\n"));
+	g_assert_true(read_until(c2, out2, err2, "got:one\n"));
+	send_str(c2, "two\n");
+	g_assert_true(read_until(c1, out1, err1, NULL));
+	g_assert_true(read_until(c2, out2, err2, NULL));
+	g_assert_cmpstr(out1->str, ==, "got:one\ngot:two\n");
+	g_assert_cmpstr(out2->str, ==, "got:one\ngot:two\n");
+	g_assert_cmpstr(err1->str, ==, "");
+	close(c1);
+	close(c2);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+static void test_stdin_eof_closes(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "cat", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	sync_pid(m);
+	int fd = attach_connect(path);
+	runc_start(b);
+	send_str(fd, "abc\n");
+	/* podman's CloseWrite on stdin EOF: cat sees EOF and exits (conmon.md §4.6). */
+	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "abc\n");
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+static void test_leave_stdin_open(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "cat", NULL });
+	g_autoptr(TestMonitor) m =
+		start_monitor(b, TRUE, (const char *const[]){ "-i", "--leave-stdin-open", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	sync_pid(m);
+	int c1 = attach_connect(path);
+	runc_start(b);
+	send_str(c1, "abc\n");
+	g_assert_true(read_until(c1, out, err, "abc\n"));
+	g_assert_cmpint(shutdown(c1, SHUT_WR), ==, 0);
+	close(c1);
+	/* A later client still reaches cat: its stdin stayed open. */
+	int c2 = attach_connect(path);
+	g_assert_cmpint(c2, >=, 0);
+	g_string_truncate(out, 0);
+	send_str(c2, "def\n");
+	g_assert_true(read_until(c2, out, err, "def\n"));
+	g_assert_cmpstr(out->str, ==, "def\n");
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_true(read_until(c2, out, err, NULL));
+	close(c2);
+	g_assert_cmpint(wait_exit(b, m), ==, 137);
+}
+
+/*
+ * 16 MiB of input through the socket while the container does not read yet: the stdin pipe
+ * fills, the monitor keeps the rest and stops reading clients until it drains, and every
+ * byte arrives in order. Messages up to 100 KiB arrive whole (conmon truncates at 32 KiB).
+ */
+static void test_stdin_backpressure(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "sleep 1; md5sum", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_MD5);
+	g_autoptr(GRand) rand = g_rand_new_with_seed(4);
+	const gsize total = 16 * 1024 * 1024;
+	g_autofree guint8 *data = g_malloc(total);
+
+	for (gsize i = 0; i < total; i++)
+		data[i] = (guint8)g_rand_int(rand);
+	g_checksum_update(sum, data, total);
+	sync_pid(m);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	for (gsize off = 0, n; off < total; off += n) {
+		n = MIN((gsize)g_rand_int_range(rand, 1, 100 * 1024), total - off);
+		gssize w = send(fd, data + off, n, MSG_NOSIGNAL);
+		if (w != (gssize)n) {
+			g_test_fail_printf("send %zu bytes: %s", n, g_strerror(errno));
+			break;
+		}
+	}
+	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_autofree char *want = g_strdup_printf("%s  -\n", g_checksum_get_string(sum));
+	g_assert_cmpstr(out->str, ==, want);
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+/* Total payload and complete lines of a k8s-file log. Scans with memchr: string functions on
+ * 50 MiB are quadratic under ASan's strict_string_checks. */
+static void count_log(const char *log, gsize len, gsize *out_bytes, gsize *out_lines)
+{
+	const char *p = log, *end = log + len;
+
+	*out_bytes = *out_lines = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (gsize)(end - p));
+		const char *eol = nl != NULL ? nl : end;
+		/* "<time> <stream> <P|F> <content>": skip three fields */
+		const char *f = p;
+		for (int i = 0; i < 3 && f != NULL; i++) {
+			f = memchr(f, ' ', (gsize)(eol - f));
+			if (f != NULL)
+				f++;
+		}
+		if (f != NULL) {
+			*out_bytes += (gsize)(eol - f);
+			if (f[-2] == 'F') {
+				(*out_lines)++;
+				*out_bytes += 1; /* the newline the F record stands for */
+			}
+		}
+		p = eol + 1;
+	}
+}
+
+static void test_stuck_client_50mb(void)
+{
+	if (!testlib_require_runc())
+		return;
+	/* 51200 lines of 1023 'x' + '\n' = 50 MiB */
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
+		"sh", "-c", "l=$(head -c 1023 /dev/zero | tr '\\0' x); yes \"$l\" | head -n 51200",
+		NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
+	g_autofree char *path = attach_path(b);
+	char buf[CLIENT_BUF];
+
+	sync_pid(m);
+	/* Connected, and never reads while the container writes. */
+	int stuck = attach_connect(path);
+	g_assert_cmpint(stuck, >=, 0);
+	gint64 t0 = g_get_monotonic_time();
+	runc_start(b);
+	/* The container finishes although this client takes nothing... */
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	gint64 t1 = g_get_monotonic_time();
+	g_test_message("50 MiB through the monitor with a stuck client: %.2f s",
+		       (double)(t1 - t0) / G_USEC_PER_SEC);
+
+	/* ...and the log has every byte. */
+	g_autofree char *log = NULL;
+	gsize log_len = 0, bytes = 0, lines = 0;
+	g_assert_true(g_file_get_contents(b->log_path, &log, &log_len, NULL));
+	count_log(log, log_len, &bytes, &lines);
+	g_assert_cmpuint(lines, ==, 51200);
+	g_assert_cmpuint(bytes, ==, 50 * 1024 * 1024);
+
+	/* The client was dropped: what it can still read ends early, then EOF. */
+	gsize got = 0;
+	gssize n;
+	while ((n = recv_packet(stuck, buf, WAIT_MS)) > 0)
+		got += (gsize)n - 1;
+	g_assert_cmpint(n, ==, 0);
+	g_test_message("the stuck client had %zu bytes waiting when dropped", got);
+	g_assert_cmpuint(got, <, 50 * 1024 * 1024);
+	close(stuck);
+}
+
+/*
+ * A client that reads, but slower than the container writes (it pauses now and then, as a
+ * pager does): it gets every byte, in order, because the container waits for it as for a
+ * pipe (podman run ... > file, podman exec ... | less). A stuck client is the test above.
+ */
+static void test_slow_client_complete(void)
+{
+	if (!testlib_require_runc())
+		return;
+	const gsize total = 16 * 1024 * 1024;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
+		"sh", "-c", "yes abcdefghijklmnopqrstuvwxyz0123456789 | head -c 16777216", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
+	g_autofree char *path = attach_path(b);
+	static const char line[] = "abcdefghijklmnopqrstuvwxyz0123456789\n";
+	char buf[CLIENT_BUF];
+	gsize got = 0, next_pause = 2 * 1024 * 1024;
+	gboolean ordered = TRUE;
+	gssize n;
+
+	sync_pid(m);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
+		g_assert_cmpint(buf[0], ==, 2);
+		for (gssize i = 1; i < n; i++, got++)
+			ordered &= buf[i] == line[got % (sizeof line - 1)];
+		if (got >= next_pause) {
+			/* far behind now; well under the 5 s after which a client counts as stuck
+			 */
+			g_usleep(300 * 1000);
+			next_pause += 2 * 1024 * 1024;
+		}
+	}
+	g_assert_cmpint(n, ==, 0);
+	g_assert_cmpuint(got, ==, total);
+	g_assert_true(ordered);
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+/* Move b's bundle under a path long enough that <bundle>/attach exceeds sun_path. */
+static void make_bundle_path_long(TestBundle *b)
+{
+	g_autofree char *deep = g_build_filename(b->dir,
+						 "a-rather-long-directory-name-to-pass-"
+						 "the-one-hundred-and-eight-byte-limit",
+						 "and-then-some-more-bytes-beyond-it", NULL);
+	g_autofree char *moved = g_build_filename(deep, "bundle", NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(deep, 0755), ==, 0);
+	g_assert_cmpint(rename(b->bundle, moved), ==, 0);
+	g_free(b->bundle);
+	b->bundle = g_steal_pointer(&moved);
+	g_assert_cmpuint(strlen(b->bundle) + strlen("/attach"), >, 108);
+}
+
+static void test_socket_dir_symlink(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "read x; echo short:$x", NULL });
+	g_autofree char *sockdir = g_build_filename(b->dir, "sock", NULL);
+	g_autofree char *link = g_build_filename(sockdir, b->id, NULL);
+	g_autofree char *short_path = g_build_filename(link, "attach", NULL);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	make_bundle_path_long(b);
+	g_assert_cmpint(mkdir(sockdir, 0755), ==, 0);
+	/* CRI-O's shape: no --full-attach, --socket-dir-path */
+	g_autoptr(TestMonitor) m = start_monitor(
+		b, FALSE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
+	sync_pid(m);
+
+	/* <socket-dir>/<cuuid> -> bundle, so <socket-dir>/<cuuid>/attach is a short path */
+	g_autofree char *target = g_file_read_link(link, NULL);
+	g_assert_cmpstr(target, ==, b->bundle);
+	g_assert_cmpuint(strlen(short_path), <, sizeof addr.sun_path);
+	strcpy(addr.sun_path, short_path);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+	runc_start(b);
+	send_str(fd, "via-link\n");
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "short:via-link\n");
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	/* conmon.md §4.2, §4.7: both removed at exit (2.1.6 leaked the link) */
+	g_assert_false(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
+	g_autofree char *sock = attach_path(b);
+	g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+}
+
+/* A socket dir that is missing costs only the short name (conmon would refuse to run). */
+static void test_socket_dir_missing(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "read x; echo still:$x", NULL });
+	g_autofree char *sockdir = g_build_filename(b->dir, "no-such-dir", NULL);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+	g_autoptr(TestMonitor) m = start_monitor(
+		b, FALSE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
+
+	sync_pid(m);
+	g_autofree char *path = attach_path(b);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	send_str(fd, "here\n");
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "still:here\n");
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	g_assert_false(g_file_test(sockdir, G_FILE_TEST_EXISTS));
+}
+
+static void test_full_attach_long_bundle(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", "read x; echo full:$x", NULL });
+	g_autofree char *sockdir = g_build_filename(b->dir, "sock", NULL);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	make_bundle_path_long(b);
+	g_assert_cmpint(mkdir(sockdir, 0755), ==, 0);
+	g_autoptr(TestMonitor) m = start_monitor(
+		b, TRUE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
+	sync_pid(m);
+	/* --full-attach ignores --socket-dir-path: no link */
+	g_autoptr(GDir) dir = g_dir_open(sockdir, 0, NULL);
+	g_assert_null(g_dir_read_name(dir));
+
+	g_autofree char *path = attach_path(b);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	send_str(fd, "long\n");
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "full:long\n");
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+static void write_fifo(TestBundle *b, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(b->bundle, name, NULL);
+	/* podman's way: O_WRONLY|O_NONBLOCK (conmon.md §5.1) */
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize)strlen(text));
+	close(fd);
+}
+
+static void test_ctl_reopen_and_malformed(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new(
+		(const char *const[]){ "sh", "-c", "echo before; read x; echo after:$x", NULL });
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = attach_path(b);
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+	g_autofree char *junk = g_strnfill(300, '1');
+
+	sync_pid(m);
+	int fd = attach_connect(path);
+	runc_start(b);
+	g_assert_true(read_until(fd, out, err, "before\n"));
+
+	/* Malformed lines (and a resize for a container without a terminal) are logged and
+	 * ignored; the monitor and the container carry on. */
+	write_fifo(b, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 10 20\n");
+	write_fifo(b, "ctl", junk);
+	write_fifo(b, "ctl", "\n\x01\xff\n");
+	write_fifo(b, "winsz", "abc\n30 100\n");
+
+	/* kubelet's rotation: the file is moved away, then "2 0 0" recreates it. */
+	g_autofree char *moved = g_strconcat(b->log_path, ".1", NULL);
+	g_assert_cmpint(rename(b->log_path, moved), ==, 0);
+	write_fifo(b, "ctl", "2 0 0\n");
+	g_assert_true(testlib_wait_for_file(b->log_path, WAIT_MS));
+
+	send_str(fd, "z\n");
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "before\nafter:z\n");
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	g_autofree char *old_log = testlib_read_file(moved);
+	g_autofree char *new_log = testlib_read_file(b->log_path);
+	g_assert_nonnull(strstr(old_log, " stdout F before\n"));
+	g_assert_null(strstr(old_log, "after:z"));
+	g_assert_nonnull(strstr(new_log, " stdout F after:z\n"));
+}
+
+/* An exec session as podman's `exec -i` runs it: --exec-attach, attach to the session dir. */
+static void test_exec_attach(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autoptr(TestMonitor) cm = start_monitor(ctr, TRUE, NULL);
+	sync_pid(cm);
+	runc_start(ctr);
+
+	/* The session's own directory, exit dir and pid files; the container's id. */
+	TestBundle view = *ctr;
+	g_autofree char *session = g_strconcat(ctr->id, "-exec", NULL);
+	g_autofree char *sdir = g_build_filename(ctr->dir, "exec-session", NULL);
+	g_autofree char *exits = g_build_filename(sdir, "exits", NULL);
+	g_autofree char *pidfile = g_build_filename(sdir, "exec.pid", NULL);
+	g_autofree char *monpid = g_build_filename(sdir, "conmon.pid", NULL);
+	g_autofree char *spec = g_build_filename(sdir, "process.json", NULL);
+	view.bundle = sdir;
+	view.exit_dir = exits;
+	view.pidfile = pidfile;
+	view.conmon_pidfile = monpid;
+	g_assert_cmpint(g_mkdir_with_parents(exits, 0755), ==, 0);
+
+	/* runc exec --process: the container's process with the session's args */
+	g_autoptr(JsonNode) process = json_node_copy(
+		json_object_get_member(json_node_get_object(ctr->config), "process"));
+	JsonArray *args = json_array_new();
+	for (const char *const *a =
+		     (const char *const[]){ "sh", "-c",
+					    "read x; echo exec-out:$x; echo exec-err >&2; exit 7",
+					    NULL };
+	     *a != NULL; a++)
+		json_array_add_string_element(args, *a);
+	json_object_set_array_member(json_node_get_object(process), "args", args);
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	json_generator_set_root(gen, process);
+	g_assert_true(json_generator_to_file(gen, spec, NULL));
+
+	g_autofree char *runc = g_find_program_in_path("runc");
+	const char *const argv[] = {
+		"--api-version",
+		"1",
+		"-c",
+		"@ID@",
+		"-u",
+		session,
+		"-r",
+		runc,
+		"-b",
+		"@BUNDLE@",
+		"-p",
+		"@PIDFILE@",
+		"--exit-dir",
+		"@EXITDIR@",
+		"--full-attach",
+		"-l",
+		"none",
+		"-i",
+		"-e",
+		"--exec-attach",
+		"--exec-process-spec",
+		spec,
+		"--runtime-arg",
+		"--root=@RUNCROOT@",
+		"--conmon-pidfile",
+		"@CONMONPID@",
+		NULL,
+	};
+	g_autoptr(TestMonitor) m = test_monitor_start(&view, argv, TRUE, FALSE);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+
+	/* podman waits for this line, then connects at once: the socket must exist already. */
+	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
+	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
+	g_autofree char *path = g_build_filename(sdir, "attach", NULL);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
+	sync_pid(m);
+
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+	send_str(fd, "q\n");
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "exec-out:q\n");
+	g_assert_cmpstr(err->str, ==, "exec-err\n");
+	close(fd);
+	g_autofree char *code = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpstr(code, ==, "{\"data\": 7}\n");
+	g_assert_cmpint(wait_exit(&view, m), ==, 7);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/monitor/attach/output-and-input", test_output_and_input);
+	g_test_add_func("/monitor/attach/two-clients", test_two_clients);
+	g_test_add_func("/monitor/attach/stdin-eof-closes", test_stdin_eof_closes);
+	g_test_add_func("/monitor/attach/leave-stdin-open", test_leave_stdin_open);
+	g_test_add_func("/monitor/attach/stdin-backpressure", test_stdin_backpressure);
+	g_test_add_func("/monitor/attach/stuck-client-50mb", test_stuck_client_50mb);
+	g_test_add_func("/monitor/attach/slow-client-complete", test_slow_client_complete);
+	g_test_add_func("/monitor/attach/socket-dir-symlink", test_socket_dir_symlink);
+	g_test_add_func("/monitor/attach/socket-dir-missing", test_socket_dir_missing);
+	g_test_add_func("/monitor/attach/full-attach-long-bundle", test_full_attach_long_bundle);
+	g_test_add_func("/monitor/attach/ctl-reopen-and-malformed", test_ctl_reopen_and_malformed);
+	g_test_add_func("/monitor/attach/exec-attach", test_exec_attach);
+	return g_test_run();
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <string.h>
+
+#include "testlib.h"
+
+/*
+ * The journald driver against real runc and a real journald (conmon.md §8.5): conmon's
+ * fields, so `podman logs` and `journalctl CONTAINER_NAME=…` find the entries; priorities per
+ * stream and from "<N>"; long lines assembled far beyond conmon's 8 KiB.
+ */
+
+#define WAIT_MS 30000
+
+/* A 200 KiB line (one entry), a 600 KiB line (flagged pieces), priorities, a label. */
+#define JOURNALD_SCRIPT                                                           \
+	"echo hello; echo oops >&2; echo '<3>urgent'; echo '<9>not a priority'; " \
+	"head -c 204800 /dev/zero | tr '\\000' a; echo; "                         \
+	"head -c 614400 /dev/zero | tr '\\000' b; echo; printf 'no newline'"
+
+/* The journal's entries for the container, in order, once want of them are there. */
+static JsonArray *journal_entries(const char *cid, guint want)
+{
+	g_autofree char *match = g_strdup_printf("CONTAINER_ID_FULL=%s", cid);
+	const char *argv[] = { "journalctl", "--no-pager", "--all", "-o", "json", match, NULL };
+	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+	JsonArray *entries = json_array_new();
+
+	while (json_array_get_length(entries) < want && g_get_monotonic_time() < deadline) {
+		g_autofree char *out = NULL;
+		json_array_unref(entries);
+		entries = json_array_new();
+		g_assert_cmpint(testlib_run(argv, NULL, &out, NULL), ==, 0);
+		g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+		for (char **l = lines; *l != NULL && **l != '\0'; l++) {
+			g_autoptr(JsonParser) p = json_parser_new();
+			g_assert_true(json_parser_load_from_data(p, *l, -1, NULL));
+			json_array_add_element(entries, json_node_copy(json_parser_get_root(p)));
+		}
+		if (json_array_get_length(entries) < want)
+			g_usleep(100 * 1000);
+	}
+	return entries;
+}
+
+static const char *field(JsonArray *entries, guint i, const char *name)
+{
+	JsonObject *o = json_array_get_object_element(entries, i);
+
+	return json_object_has_member(o, name) ? json_object_get_string_member(o, name) : NULL;
+}
+
+static void test_journald(void)
+{
+	if (!testlib_require_runc() || !testlib_require_program("journalctl") ||
+	    !testlib_ensure_journald())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", JOURNALD_SCRIPT, NULL });
+	/* journald needs an id longer than 12 characters (CONTAINER_ID is the first 12) */
+	char *longer = g_strdup_printf("%s-0123456789abcdef", b->id);
+	g_free(b->id);
+	b->id = longer;
+	const char *extra[] = { "-l",     "journald",    "--log-tag",
+				"tagged", "--log-label", "VIGIL_TEST_LABEL=yes",
+				NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_nonnull(line);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+
+	/* hello, oops, urgent, <9>, 200 KiB, 600 KiB in >= 2 pieces, no newline */
+	g_autoptr(JsonArray) e = journal_entries(b->id, 8);
+	guint n = json_array_get_length(e);
+	g_assert_cmpuint(n, >=, 8);
+	g_autofree char *short_id = g_strndup(b->id, 12);
+	for (guint i = 0; i < n; i++) {
+		g_assert_cmpstr(field(e, i, "CONTAINER_ID_FULL"), ==, b->id);
+		g_assert_cmpstr(field(e, i, "CONTAINER_ID"), ==, short_id);
+		g_assert_cmpstr(field(e, i, "CONTAINER_NAME"), ==, b->id); /* -n in the argv */
+		g_assert_cmpstr(field(e, i, "CONTAINER_TAG"), ==, "tagged");
+		g_assert_cmpstr(field(e, i, "SYSLOG_IDENTIFIER"), ==, "tagged");
+		g_assert_cmpstr(field(e, i, "VIGIL_TEST_LABEL"), ==, "yes");
+	}
+	/* stdout and stderr are separate pipes: their relative order is not the container's */
+	guint hello = 0, oops = 0;
+	for (guint i = 0; i < n; i++) {
+		const char *msg = field(e, i, "MESSAGE");
+		if (g_strcmp0(msg, "hello\n") == 0)
+			hello = i + 1;
+		if (g_strcmp0(msg, "oops\n") == 0)
+			oops = i + 1;
+	}
+	g_assert_cmpuint(hello, >, 0);
+	g_assert_cmpuint(oops, >, 0);
+	g_assert_cmpstr(field(e, hello - 1, "PRIORITY"), ==, "6");
+	g_assert_cmpstr(field(e, oops - 1, "PRIORITY"), ==, "3");
+	g_assert_null(field(e, hello - 1, "CONTAINER_PARTIAL_MESSAGE"));
+
+	/* the stdout entries after "hello", in order */
+	g_autoptr(GPtrArray) out = g_ptr_array_new();
+	for (guint i = hello; i < n; i++) {
+		if (i + 1 != oops)
+			g_ptr_array_add(out, (gpointer)(guintptr)i);
+	}
+#define OUT_FIELD(k, name) field(e, (guint)(guintptr)g_ptr_array_index(out, k), name)
+	g_assert_cmpstr(OUT_FIELD(0, "MESSAGE"), ==, "urgent\n");
+	g_assert_cmpstr(OUT_FIELD(0, "PRIORITY"), ==, "3");
+	g_assert_cmpstr(OUT_FIELD(1, "MESSAGE"), ==, "<9>not a priority\n");
+	g_assert_cmpstr(OUT_FIELD(1, "PRIORITY"), ==, "6");
+	/* 200 KiB: one entry (conmon: 26 entries of 8 KiB) */
+	g_assert_cmpuint(strlen(OUT_FIELD(2, "MESSAGE")), ==, 204801);
+	g_assert_null(OUT_FIELD(2, "CONTAINER_PARTIAL_MESSAGE"));
+	/* 600 KiB: flagged pieces, then the end of the line */
+	g_autoptr(GString) big = g_string_new(NULL);
+	guint k = 3;
+	for (; k < out->len && OUT_FIELD(k, "CONTAINER_PARTIAL_MESSAGE") != NULL; k++) {
+		g_assert_cmpstr(OUT_FIELD(k, "CONTAINER_PARTIAL_MESSAGE"), ==, "true");
+		g_string_append(big, OUT_FIELD(k, "MESSAGE"));
+	}
+	g_assert_cmpuint(k, >=, 4);
+	g_assert_cmpuint(k, <, out->len);
+	g_string_append(big, OUT_FIELD(k, "MESSAGE"));
+	g_assert_cmpuint(big->len, ==, 614401);
+	g_assert_cmpuint(strspn(big->str, "b"), ==, 614400);
+	/* the last fragment, written out at exit */
+	g_assert_cmpuint(k + 2, ==, out->len);
+	g_assert_cmpstr(OUT_FIELD(k + 1, "MESSAGE"), ==, "no newline");
+	g_assert_cmpstr(OUT_FIELD(k + 1, "CONTAINER_PARTIAL_MESSAGE"), ==, "true");
+#undef OUT_FIELD
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/monitor/logs/journald", test_journald);
+	return g_test_run();
+}

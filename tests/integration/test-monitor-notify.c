@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#ifdef VIGIL_TEST_SECCOMP_PLUGIN
+/*
+ * Built a second time as a seccomp notify plugin (crun's ABI, conmon.md §10.2) for the tests
+ * below: mkdir gets EDQUOT, rmdir runs for real (SEND_RESPONSE_AND_CONTINUE), anything else
+ * is left to the monitor's default. start/stop leave a trace in the bundle.
+ */
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+struct plugin_conf {
+	const char *runtime_root_path;
+	const char *name;
+	const char *bundle_path;
+	const char *oci_config_path;
+};
+
+int run_oci_seccomp_notify_version(void);
+int run_oci_seccomp_notify_start(void **opaque, struct plugin_conf *conf, size_t size);
+int run_oci_seccomp_notify_handle_request(void *opaque, struct seccomp_notif_sizes *sizes,
+					  struct seccomp_notif *req,
+					  struct seccomp_notif_resp *resp, int fd, int *handled);
+int run_oci_seccomp_notify_stop(void *opaque);
+
+static void trace(const char *bundle, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", bundle, name);
+	f = fopen(path, "we");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+int run_oci_seccomp_notify_version(void)
+{
+	return 1;
+}
+
+int run_oci_seccomp_notify_start(void **opaque, struct plugin_conf *conf, size_t size)
+{
+	char text[8192];
+
+	if (size != sizeof *conf || conf->bundle_path == NULL)
+		return -EINVAL;
+	snprintf(text, sizeof text, "name=%s\nroot=%s\nconfig=%s\n", conf->name,
+		 conf->runtime_root_path ? conf->runtime_root_path : "(null)",
+		 conf->oci_config_path);
+	trace(conf->bundle_path, "plugin-start", text);
+	*opaque = strdup(conf->bundle_path);
+	return *opaque != NULL ? 0 : -ENOMEM;
+}
+
+int run_oci_seccomp_notify_handle_request(void *opaque, struct seccomp_notif_sizes *sizes,
+					  struct seccomp_notif *req,
+					  struct seccomp_notif_resp *resp, int fd, int *handled)
+{
+	if (sizes->seccomp_notif_resp < sizeof *resp)
+		return -EINVAL;
+	switch (req->data.nr) {
+	case __NR_mkdir:
+	case __NR_mkdirat:
+		resp->error = -EDQUOT;
+		*handled = 1; /* RUN_OCI_SECCOMP_NOTIFY_HANDLE_SEND_RESPONSE */
+		break;
+	case __NR_rmdir:
+		*handled = 3; /* ..._SEND_RESPONSE_AND_CONTINUE */
+		break;
+	default:
+		*handled = 0; /* not handled */
+		break;
+	}
+	return 0;
+}
+
+int run_oci_seccomp_notify_stop(void *opaque)
+{
+	trace(opaque, "plugin-stop", "stopped\n");
+	free(opaque);
+	return 0;
+}
+
+#else /* the tests */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmsg.h"
+#include "sd_notify.h"
+#include "testlib.h"
+
+#define WAIT_MS 30000
+
+static int sync_value(const char *line)
+{
+	if (line == NULL || !g_str_has_prefix(line, "{\"data\": "))
+		return G_MININT;
+	return atoi(line + strlen("{\"data\": "));
+}
+
+/* --- sd_notify ---------------------------------------------------------------------- */
+
+/* len < 0: up to the NUL */
+static void assert_filter(const char *in, gssize len, pid_t pid, const char *expected)
+{
+	g_autofree char *out = sd_notify_filter(in, len < 0 ? strlen(in) : (gsize)len, pid);
+
+	g_assert_cmpstr(out, ==, expected);
+}
+
+/* conmon.md §10.3: exactly which lines pass, joined with '\n'; MAINPID rewritten. */
+static void test_sd_notify_filter(void)
+{
+	const char nul[] = "STATUS=a\0b\nREADY=1";
+
+	assert_filter("READY=1\nSTATUS=up\nMAINPID=1\nFDSTORE=1\n", -1, 4321,
+		      "READY=1\nSTATUS=up\nMAINPID=4321");
+	assert_filter("READY=1", -1, 0, "READY=1");
+	assert_filter("STATUS=x\r\nWATCHDOG=1", -1, 99, "STATUS=x\nWATCHDOG=1");
+	assert_filter("FDSTORE=1\nFDNAME=x", -1, 99, NULL);
+	assert_filter("READY=10\nREADY=\nready=1", -1, 99, NULL);
+	assert_filter("MAINPID=5", -1, 77, "MAINPID=77");
+	assert_filter("MAINPID=5", -1, 0, NULL);
+	assert_filter("RELOADING=1\nSTOPPING=1\nWATCHDOG=trigger\nERRNO=2\nBUSERROR=a.b\n"
+		      "MONOTONIC_USEC=12\nSTATUS=",
+		      -1, 0,
+		      "RELOADING=1\nSTOPPING=1\nWATCHDOG=trigger\nERRNO=2\nBUSERROR=a.b\n"
+		      "MONOTONIC_USEC=12\nSTATUS=");
+	/* a NUL ends nothing but its own line, which is dropped */
+	assert_filter(nul, sizeof nul - 1, 8, "READY=1\nMAINPID=8");
+	assert_filter("", -1, 8, NULL);
+	assert_filter("\n\r\n", -1, 8, NULL);
+}
+
+/* The host side: a datagram socket of the test's own, standing in for systemd's. */
+static int bind_host_socket(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpuint(strlen(path), <, sizeof addr.sun_path);
+	strcpy(addr.sun_path, path);
+	g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+	return fd;
+}
+
+static char *recv_datagram(int fd, int timeout_ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char buf[4096];
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return NULL;
+	ssize_t n = recv(fd, buf, sizeof buf, 0);
+	return n >= 0 ? g_strndup(buf, (gsize)n) : NULL;
+}
+
+static void add_mount(TestBundle *b, const char *source, const char *dest, gboolean ro)
+{
+	JsonObject *root = json_node_get_object(b->config);
+	JsonArray *mounts = json_object_get_array_member(root, "mounts");
+	JsonObject *m = json_object_new();
+	JsonArray *options = json_array_new();
+
+	json_object_set_string_member(m, "destination", dest);
+	json_object_set_string_member(m, "type", "bind");
+	json_object_set_string_member(m, "source", source);
+	json_array_add_string_element(options, "rbind");
+	json_array_add_string_element(options, ro ? "ro" : "rw");
+	json_object_set_array_member(m, "options", options);
+	json_array_add_object_element(mounts, m);
+}
+
+/*
+ * `podman run --sdnotify=container` as the monitor sees it: <bundle>/notify mounted at
+ * /run/notify, NOTIFY_SOCKET set in the container, which sends READY=1 and more from a real
+ * process (the host's python3, with /usr bind-mounted, since busybox cannot send a unix
+ * datagram); our host socket gets the filtered lines with the container's MAINPID.
+ */
+static void test_sd_notify_relay(void)
+{
+	if (!testlib_require_runc() || !testlib_require_program("/usr/bin/python3"))
+		return;
+	const char *script = "/usr/bin/python3 -c 'import os, socket; "
+			     "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); "
+			     "s.sendto(b\"READY=1\\nSTATUS=serving\\nMAINPID=1\\nFDSTORE=1\", "
+			     "os.environ[\"NOTIFY_SOCKET\"])' && exec sleep 100000";
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", script, NULL });
+	g_autofree char *notify_dir = g_build_filename(b->bundle, "notify", NULL);
+	g_autofree char *sock = g_build_filename(notify_dir, "notify.sock", NULL);
+	g_autofree char *host_path = g_build_filename(b->dir, "host-notify.sock", NULL);
+	g_autofree char *host_arg = g_strdup_printf("--sdnotify-socket=%s", host_path);
+	g_autofree char *rootfs = g_build_filename(b->bundle, "rootfs", NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(notify_dir, 0755), ==, 0);
+	for (const char *const *l = (const char *const[]){ "lib", "lib64", NULL }; *l; l++) {
+		g_autofree char *link = g_build_filename(rootfs, *l, NULL);
+		g_autofree char *target = g_strconcat("usr/", *l, NULL);
+		g_assert_cmpint(symlink(target, link), ==, 0);
+	}
+	add_mount(b, "/usr", "/usr", TRUE);
+	add_mount(b, notify_dir, "/run/notify", FALSE);
+	JsonArray *env = json_object_get_array_member(test_bundle_process(b), "env");
+	json_array_add_string_element(env, "NOTIFY_SOCKET=/run/notify/notify.sock");
+	test_bundle_write_config(b);
+	int host = bind_host_socket(host_path);
+
+	g_autoptr(TestMonitor) m =
+		test_monitor_start_podman_like(b, (const char *const[]){ host_arg, NULL });
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	int pid = sync_value(line);
+	g_assert_cmpint(pid, >, 0);
+	/* There before the container runs, open to any container user. */
+	struct stat st;
+	g_assert_cmpint(stat(sock, &st), ==, 0);
+	g_assert_true(S_ISSOCK(st.st_mode));
+	g_assert_cmpint(st.st_mode & 0777, ==, 0777);
+
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_autofree char *got = recv_datagram(host, WAIT_MS);
+	g_autofree char *expected = g_strdup_printf("READY=1\nSTATUS=serving\nMAINPID=%d", pid);
+	g_assert_cmpstr(got, ==, expected);
+
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+	close(host);
+}
+
+/* podman creates <bundle>/notify; without it the relay cannot exist and the container is
+ * not created (the engine asked for notifications it would never get). */
+static void test_sd_notify_no_dir(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *host_arg = g_strdup_printf("--sdnotify-socket=%s/host.sock", b->dir);
+	g_autoptr(TestMonitor) m =
+		test_monitor_start_podman_like(b, (const char *const[]){ host_arg, NULL });
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_test_message("sync: %s", line);
+	g_assert_nonnull(line);
+	g_assert_true(g_str_has_prefix(line, "{\"data\": -1, \"message\": \"Failed to bind notify "
+					     "socket "));
+	g_assert_nonnull(strstr(line, "No such file or directory"));
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(b->pidfile, G_FILE_TEST_EXISTS));
+}
+
+/* --- seccomp notify ----------------------------------------------------------------- */
+
+/* A profile that allows everything but sends mkdir, rmdir and chmod to the listener. */
+static char *seccomp_bundle_setup(TestBundle *b)
+{
+	JsonObject *linux_ =
+		json_object_get_object_member(json_node_get_object(b->config), "linux");
+	JsonObject *seccomp = json_object_new();
+	JsonArray *arches = json_array_new();
+	JsonArray *rules = json_array_new();
+	JsonObject *rule = json_object_new();
+	JsonArray *names = json_array_new();
+	char *listener = g_build_filename(b->dir, "seccomp.sock", NULL);
+
+	json_object_set_string_member(seccomp, "defaultAction", "SCMP_ACT_ALLOW");
+	json_object_set_string_member(seccomp, "listenerPath", listener);
+	json_array_add_string_element(arches, "SCMP_ARCH_X86_64");
+	json_object_set_array_member(seccomp, "architectures", arches);
+	for (const char *const *n = (const char *const[]){ "mkdir", "mkdirat", "rmdir", "chmod",
+							   "fchmodat", NULL };
+	     *n; n++)
+		json_array_add_string_element(names, *n);
+	json_object_set_array_member(rule, "names", names);
+	json_object_set_string_member(rule, "action", "SCMP_ACT_NOTIFY");
+	json_array_add_object_element(rules, rule);
+	json_object_set_array_member(seccomp, "syscalls", rules);
+	json_object_set_object_member(linux_, "seccomp", seccomp);
+	test_bundle_write_config(b);
+	return listener;
+}
+
+#define SECCOMP_SCRIPT                                                                      \
+	"mkdir /tmp/new; echo mkdir=$?; rmdir /tmp/absent; echo rmdir=$?; chmod 700 /tmp; " \
+	"echo chmod=$?"
+
+/* Run the container to its exit; returns the k8s log. */
+static char *run_seccomp_container(TestBundle *b, const char *listener, const char *plugins)
+{
+	g_autofree char *plugin_arg =
+		plugins != NULL ? g_strdup_printf("--seccomp-notify-plugins=%s", plugins) : NULL;
+	const char *extra[] = { "--seccomp-notify-socket", listener, plugin_arg, NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_test_message("sync: %s", line);
+	g_assert_cmpint(sync_value(line), >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	/* Never stuck: every notified syscall was answered and the script ran to its end. */
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(listener, G_FILE_TEST_EXISTS));
+	return testlib_read_file(b->log_path);
+}
+
+/* No plugin: the built-in default answers ENOSYS and the container runs to its end. (That it
+ * is the monitor answering, not the kernel after a lost listener, the plugin test shows:
+ * there chmod, which the plugin leaves alone, gets the same ENOSYS through a live listener.) */
+static void test_seccomp_default(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", SECCOMP_SCRIPT, NULL });
+	g_autofree char *listener = seccomp_bundle_setup(b);
+	g_autofree char *log = run_seccomp_container(b, listener, NULL);
+
+	g_test_message("%s", log);
+	g_assert_nonnull(log);
+	g_assert_nonnull(strstr(
+		log, "mkdir: can't create directory '/tmp/new': Function not implemented\n"));
+	g_assert_nonnull(strstr(log, " stdout F mkdir=1\n"));
+	g_assert_nonnull(strstr(log, "rmdir: '/tmp/absent': Function not implemented\n"));
+	g_assert_nonnull(strstr(log, "chmod: /tmp: Function not implemented\n"));
+	g_assert_nonnull(strstr(log, " stdout F chmod=1\n"));
+}
+
+/* A plugin from CONMON_SECCOMP_NOTIFY_PLUGINS: its answers, CONTINUE honoured (rmdir really
+ * runs and fails as it would), the default for what it leaves, start and stop called. */
+static void test_seccomp_plugin(void)
+{
+	if (!testlib_require_runc())
+		return;
+	const char *plugin = g_getenv("VIGIL_TEST_SECCOMP_PLUGIN");
+	if (plugin == NULL || !g_file_test(plugin, G_FILE_TEST_EXISTS)) {
+		g_test_skip("VIGIL_TEST_SECCOMP_PLUGIN not set: run through meson test");
+		return;
+	}
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", SECCOMP_SCRIPT, NULL });
+	g_autofree char *listener = seccomp_bundle_setup(b);
+	g_autofree char *list = g_strdup_printf(":%s:", plugin); /* empty entries are skipped */
+
+	g_setenv("CONMON_SECCOMP_NOTIFY_PLUGINS", list, TRUE);
+	g_autofree char *log = run_seccomp_container(b, listener, NULL);
+	g_unsetenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
+
+	g_test_message("%s", log);
+	g_assert_nonnull(log);
+	g_assert_nonnull(
+		strstr(log, "mkdir: can't create directory '/tmp/new': Disk quota exceeded\n"));
+	g_assert_nonnull(strstr(log, "rmdir: '/tmp/absent': No such file or directory\n"));
+	g_assert_nonnull(strstr(log, "chmod: /tmp: Function not implemented\n"));
+
+	g_autofree char *start_path = g_build_filename(b->bundle, "plugin-start", NULL);
+	g_autofree char *start = testlib_read_file(start_path);
+	g_autofree char *expected = g_strdup_printf("name=%s\nroot=%s\nconfig=%s/config.json\n",
+						    b->id, b->runc_root, b->bundle);
+	g_assert_cmpstr(start, ==, expected);
+	g_autofree char *stop_path = g_build_filename(b->bundle, "plugin-stop", NULL);
+	g_autofree char *stop = testlib_read_file(stop_path);
+	g_assert_cmpstr(stop, ==, "stopped\n");
+}
+
+/* Every `runc exec` into the container gets a filter (and listener) of its own, which runc
+ * sends to the same listenerPath: the container's monitor serves those too. */
+static void test_seccomp_exec(void)
+{
+	if (!testlib_require_runc())
+		return;
+	const char *plugin = g_getenv("VIGIL_TEST_SECCOMP_PLUGIN");
+	if (plugin == NULL || !g_file_test(plugin, G_FILE_TEST_EXISTS)) {
+		g_test_skip("VIGIL_TEST_SECCOMP_PLUGIN not set: run through meson test");
+		return;
+	}
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });
+	g_autofree char *listener = seccomp_bundle_setup(b);
+	g_autofree char *plugin_arg = g_strdup_printf("--seccomp-notify-plugins=%s", plugin);
+	const char *extra[] = { "--seccomp-notify-socket", listener, plugin_arg, NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpint(sync_value(line), >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	/* Bad peers first: one that sends nothing, one that sends a pipe instead of a listener.
+	 * Both are dropped; the monitor keeps serving. */
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	g_assert_cmpuint(strlen(listener), <, sizeof addr.sun_path);
+	strcpy(addr.sun_path, listener);
+	for (int i = 0; i < 2; i++) {
+		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), p[2];
+		g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+		if (i == 1) {
+			g_autoptr(GError) error = NULL;
+			g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+			g_assert_true(cmsg_send_fd(c, p[0], "{}", &error));
+			close(p[0]);
+			close(p[1]);
+		}
+		close(c);
+	}
+	for (int i = 0; i < 2; i++) {
+		g_autofree char *err = NULL;
+		g_assert_cmpint(testlib_runc(b, NULL, &err, "exec", b->id, "mkdir", "/tmp/d", NULL),
+				==, 1);
+		g_assert_nonnull(strstr(err, "Disk quota exceeded"));
+		g_autofree char *err2 = NULL;
+		g_assert_cmpint(
+			testlib_runc(b, NULL, &err2, "exec", b->id, "chmod", "700", "/tmp", NULL),
+			==, 1);
+		g_assert_nonnull(strstr(err2, "Function not implemented"));
+	}
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+}
+
+/* A plugin that cannot be loaded: one clear error on the sync pipe, nothing created. */
+static void test_seccomp_bad_plugin(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b =
+		test_bundle_new((const char *const[]){ "sh", "-c", SECCOMP_SCRIPT, NULL });
+	g_autofree char *listener = seccomp_bundle_setup(b);
+	const char *extra[] = { "--seccomp-notify-socket", listener, "--seccomp-notify-plugins",
+				"/nonexistent/plugin.so", NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_test_message("sync: %s", line);
+	g_assert_nonnull(line);
+	g_assert_true(g_str_has_prefix(line, "{\"data\": -1, \"message\": \"load seccomp notify "
+					     "plugin \\/nonexistent\\/plugin.so: "));
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(b->pidfile, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(listener, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/monitor/notify/sd-notify-filter", test_sd_notify_filter);
+	g_test_add_func("/monitor/notify/sd-notify-relay", test_sd_notify_relay);
+	g_test_add_func("/monitor/notify/sd-notify-no-dir", test_sd_notify_no_dir);
+	g_test_add_func("/monitor/notify/seccomp-default", test_seccomp_default);
+	g_test_add_func("/monitor/notify/seccomp-plugin", test_seccomp_plugin);
+	g_test_add_func("/monitor/notify/seccomp-exec", test_seccomp_exec);
+	g_test_add_func("/monitor/notify/seccomp-bad-plugin", test_seccomp_bad_plugin);
+	return g_test_run();
+}
+
+#endif

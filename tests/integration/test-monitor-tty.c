@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "testlib.h"
+
+/*
+ * Terminal mode against real runc (conmon.md §5, §6): the PTY master from the console socket
+ * carries output to attach clients (stream 2 only) and client input to the container; the
+ * ctl and winsz FIFOs set its window size, seen inside with `stty size`. Also podman's
+ * `exec -it` shape.
+ */
+
+#define WAIT_MS    30000
+#define CLIENT_BUF 8193
+
+static int attach_connect(const char *path)
+{
+	int pfd = open(path, O_PATH | O_CLOEXEC);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	g_assert_cmpint(pfd, >=, 0);
+	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+	close(pfd);
+	return fd;
+}
+
+/*
+ * Append the terminal's output to out until needle appears (TRUE) or EOF/timeout (FALSE;
+ * with needle NULL, EOF is TRUE). Every message must be stream 2: a PTY has one stream.
+ */
+static gboolean read_until(int fd, GString *out, const char *needle, int timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	char buf[CLIENT_BUF];
+
+	while (needle == NULL || strstr(out->str, needle) == NULL) {
+		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
+		struct pollfd p = { fd, POLLIN, 0 };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return FALSE;
+		gssize n = recv(fd, buf, sizeof buf, MSG_TRUNC);
+		if (n <= 0)
+			return n == 0 && needle == NULL;
+		g_assert_cmpint(n, <=, CLIENT_BUF);
+		g_assert_cmpint(buf[0], ==, 2);
+		g_string_append_len(out, buf + 1, n - 1);
+	}
+	return TRUE;
+}
+
+/* One more message of output; FALSE (test failed) if none comes. */
+static gboolean read_more(int fd, GString *out)
+{
+	char buf[CLIENT_BUF];
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (poll(&p, 1, WAIT_MS) != 1) {
+		g_test_fail_printf("no output from the terminal");
+		return FALSE;
+	}
+	gssize n = recv(fd, buf, sizeof buf, MSG_TRUNC);
+	if (n <= 1 || n > CLIENT_BUF || buf[0] != 2) {
+		g_test_fail_printf("bad message from the monitor: %zd bytes", n);
+		return FALSE;
+	}
+	g_string_append_len(out, buf + 1, n - 1);
+	return TRUE;
+}
+
+static void send_str(int fd, const char *s)
+{
+	g_assert_cmpint(send(fd, s, strlen(s), MSG_NOSIGNAL), ==, (gssize)strlen(s));
+}
+
+static void write_fifo(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize)strlen(text));
+	close(fd);
+}
+
+/*
+ * The container answers every input line with `stty size`. Poke it until it reports rows
+ * and cols (the FIFO and the socket are separate channels, so a resize and the next line
+ * may be handled in either order); every size seen on the way must be in allowed.
+ */
+static void wait_for_size(int fd, GString *out, int rows, int cols, const char *const *allowed)
+{
+	g_autofree char *want = g_strdup_printf("\n%d %d\r\n", rows, cols);
+	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+
+	/* Assertions do not abort here (testlib), so every exit from this loop is explicit. */
+	while (strstr(out->str, want) == NULL) {
+		if (g_get_monotonic_time() > deadline) {
+			g_test_fail_printf("the terminal never reported %d %d", rows, cols);
+			return;
+		}
+		g_string_truncate(out, 0);
+		send_str(fd, "\n");
+		/* the echo of our newline, then one whole size line */
+		do {
+			if (!read_more(fd, out))
+				return;
+		} while (strchr(out->str, ' ') == NULL ||
+			 strstr(strchr(out->str, ' '), "\r\n") == NULL);
+		g_auto(GStrv) lines = g_strsplit(out->str, "\r\n", -1);
+		for (char **l = lines; *l != NULL; l++) {
+			if (**l != '\0' && !g_strv_contains(allowed, *l)) {
+				g_test_fail_printf("unexpected terminal output \"%s\"", *l);
+				return;
+			}
+		}
+	}
+}
+
+static int sync_pid(TestMonitor *m)
+{
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+
+	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
+	return atoi(line + strlen("{\"data\": "));
+}
+
+static TestBundle *tty_bundle(const char *script)
+{
+	TestBundle *b = test_bundle_new((const char *const[]){ "sh", "-c", script, NULL });
+
+	test_bundle_set_terminal(b, TRUE);
+	test_bundle_write_config(b);
+	return b;
+}
+
+static void test_tty_output_and_input(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = tty_bundle("read x; echo tty:$x");
+	g_autoptr(TestMonitor) m =
+		test_monitor_start_podman_like(b, (const char *const[]){ "-t", NULL });
+	g_autofree char *path = g_build_filename(b->bundle, "attach", NULL);
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_assert_cmpint(sync_pid(m), >, 0);
+	int fd = attach_connect(path);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	send_str(fd, "hi\n");
+	/* ONLCR is on (conmon.md §6): lines end in \r\n; the terminal echoes the input too. */
+	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
+	g_assert_cmpstr(out->str, ==, "hi\r\ntty:hi\r\n");
+	close(fd);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_autofree char *log = testlib_read_file(b->log_path);
+	g_assert_nonnull(strstr(log, " stdout F tty:hi\r\n"));
+}
+
+#define SIZE_LOOP "while read l; do [ \"$l\" = q ] && exit 5; stty size; done"
+
+static void test_tty_resize(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = tty_bundle(SIZE_LOOP);
+	g_autoptr(TestMonitor) m =
+		test_monitor_start_podman_like(b, (const char *const[]){ "-t", NULL });
+	g_autofree char *path = g_build_filename(b->bundle, "attach", NULL);
+	g_autoptr(GString) out = g_string_new(NULL);
+	g_autofree char *junk = g_strnfill(300, '1');
+	const char *const allowed[] = { "0 0", "30 100", "40 120", "25 80", NULL };
+
+	g_assert_cmpint(sync_pid(m), >, 0);
+	int fd = attach_connect(path);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+
+	/* podman's resize (AttachResize): "1 <height> <width>\n" on ctl */
+	write_fifo(b->bundle, "ctl", "1 30 100\n");
+	wait_for_size(fd, out, 30, 100, allowed);
+
+	/* Malformed lines change nothing and kill nothing; the next valid line works. */
+	write_fifo(b->bundle, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 -1 5\n1 7\n");
+	write_fifo(b->bundle, "ctl", junk);
+	write_fifo(b->bundle, "ctl", " 9 9\n\x01\xff\n1 40 120\n");
+	wait_for_size(fd, out, 40, 120, allowed);
+
+	/* winsz takes "<height> <width>" directly */
+	write_fifo(b->bundle, "winsz", "3\n25 80\n");
+	wait_for_size(fd, out, 25, 80, allowed);
+
+	send_str(fd, "q\n");
+	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
+	close(fd);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 5);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+}
+
+/* podman's `exec -it`: a terminal exec session with --exec-attach, resized through the
+ * session's own ctl FIFO. */
+static void test_exec_tty(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autoptr(TestMonitor) cm = test_monitor_start_podman_like(ctr, NULL);
+	g_assert_cmpint(sync_pid(cm), >, 0);
+	g_assert_cmpint(testlib_runc(ctr, NULL, NULL, "start", ctr->id, NULL), ==, 0);
+
+	TestBundle view = *ctr;
+	g_autofree char *session = g_strconcat(ctr->id, "-exec", NULL);
+	g_autofree char *sdir = g_build_filename(ctr->dir, "exec-session", NULL);
+	g_autofree char *exits = g_build_filename(sdir, "exits", NULL);
+	g_autofree char *pidfile = g_build_filename(sdir, "exec.pid", NULL);
+	g_autofree char *monpid = g_build_filename(sdir, "conmon.pid", NULL);
+	g_autofree char *spec = g_build_filename(sdir, "process.json", NULL);
+	view.bundle = sdir;
+	view.exit_dir = exits;
+	view.pidfile = pidfile;
+	view.conmon_pidfile = monpid;
+	g_assert_cmpint(g_mkdir_with_parents(exits, 0755), ==, 0);
+
+	g_autoptr(JsonNode) process = json_node_copy(
+		json_object_get_member(json_node_get_object(ctr->config), "process"));
+	JsonArray *args = json_array_new();
+	for (const char *const *a = (const char *const[]){ "sh", "-c", SIZE_LOOP, NULL };
+	     *a != NULL; a++)
+		json_array_add_string_element(args, *a);
+	json_object_set_array_member(json_node_get_object(process), "args", args);
+	json_object_set_boolean_member(json_node_get_object(process), "terminal", TRUE);
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	json_generator_set_root(gen, process);
+	g_assert_true(json_generator_to_file(gen, spec, NULL));
+
+	g_autofree char *runc = g_find_program_in_path("runc");
+	const char *const argv[] = {
+		"--api-version",
+		"1",
+		"-c",
+		"@ID@",
+		"-u",
+		session,
+		"-r",
+		runc,
+		"-b",
+		"@BUNDLE@",
+		"-p",
+		"@PIDFILE@",
+		"--exit-dir",
+		"@EXITDIR@",
+		"--full-attach",
+		"-l",
+		"none",
+		"-t",
+		"-e",
+		"--exec-attach",
+		"--exec-process-spec",
+		spec,
+		"--runtime-arg",
+		"--root=@RUNCROOT@",
+		"--conmon-pidfile",
+		"@CONMONPID@",
+		NULL,
+	};
+	g_autoptr(TestMonitor) m = test_monitor_start(&view, argv, TRUE, FALSE);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
+	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
+	/* podman's order (attachToExec): resize, connect, then let the runtime run. The PTY
+	 * does not exist yet: the size must wait for it, not be dropped. */
+	write_fifo(sdir, "ctl", "1 33 99\n");
+	g_autofree char *path = g_build_filename(sdir, "attach", NULL);
+	int fd = attach_connect(path);
+	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
+	g_assert_cmpint(sync_pid(m), >, 0);
+
+	g_autoptr(GString) out = g_string_new(NULL);
+	const char *const allowed[] = { "0 0", "33 99", NULL };
+	wait_for_size(fd, out, 33, 99, allowed);
+	send_str(fd, "q\n");
+	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
+	close(fd);
+	g_autofree char *code = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpstr(code, ==, "{\"data\": 5}\n");
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char **argv)
+{
+	testlib_init(&argc, &argv);
+	g_test_add_func("/monitor/tty/output-and-input", test_tty_output_and_input);
+	g_test_add_func("/monitor/tty/resize", test_tty_resize);
+	g_test_add_func("/monitor/tty/exec-it", test_exec_tty);
+	return g_test_run();
+}
