@@ -81,7 +81,7 @@ static gboolean check_size(int height, int width, GError **error)
 
 gboolean ctl_msg_parse(const char *line, gsize len, CtlMsg *out, GError **error)
 {
-	int v[3];
+	int v[3] = { 0 };
 
 	if (!scan_ints(line, len, v, 3, "<type> <height> <width>", error))
 		return FALSE;
@@ -98,7 +98,7 @@ gboolean ctl_msg_parse(const char *line, gsize len, CtlMsg *out, GError **error)
 
 gboolean ctl_msg_parse_winsz(const char *line, gsize len, CtlMsg *out, GError **error)
 {
-	int v[2];
+	int v[2] = { 0 };
 
 	if (!scan_ints(line, len, v, 2, "<height> <width>", error) ||
 	    !check_size(v[0], v[1], error))

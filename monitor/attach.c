@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <glib-unix.h>
@@ -246,19 +247,24 @@ AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Str
 	return g_steal_pointer(&s);
 }
 
-void attach_server_broadcast(AttachServer *server, int stream, const char *buf, gsize len)
+static void send_all(AttachServer *s, guint8 stream, const char *buf, gsize len)
 {
-	if (server == NULL)
-		return;
 	/* Clients read with 8193-byte buffers and SEQPACKET truncates: never send more. */
 	for (gsize off = 0; off < len; off += VIGIL_ATTACH_MAX_PAYLOAD) {
 		gsize n = MIN(len - off, VIGIL_ATTACH_MAX_PAYLOAD);
 		/* Backwards: a client dropped on the way leaves without disturbing the rest. */
-		for (guint i = server->clients->len; i > 0; i--)
-			attach_client_send(g_ptr_array_index(server->clients, i - 1),
-					   (guint8)stream, buf + off, n);
+		for (guint i = s->clients->len; i > 0; i--)
+			attach_client_send(g_ptr_array_index(s->clients, i - 1), stream, buf + off,
+					   n);
 	}
-	flow_check(server);
+	flow_check(s);
+}
+
+void attach_server_broadcast(AttachServer *server, int stream, const char *buf, gsize len)
+{
+	if (server == NULL || len == 0)
+		return;
+	send_all(server, (guint8)stream, buf, len);
 }
 
 void attach_server_stdin_ready(AttachServer *server)
@@ -282,45 +288,58 @@ void attach_server_stop_listening(AttachServer *server)
 	attach_socket_close_listener(&server->sock);
 }
 
+/* One wait for the clients that still have output queued, and what they take. FALSE when
+ * finished: nothing is queued, or none took anything in time (*out_stuck of them). */
+static gboolean final_flush_round(AttachServer *s, guint *out_stuck)
+{
+	g_autoptr(GPtrArray) busy = g_ptr_array_new_with_free_func(attach_client_unref);
+
+	for (guint i = 0; i < s->clients->len; i++) {
+		AttachClient *c = g_ptr_array_index(s->clients, i);
+		if (attach_client_queued(c) > 0)
+			g_ptr_array_add(busy, attach_client_ref(c));
+	}
+	if (busy->len == 0)
+		return FALSE;
+	g_autofree struct pollfd *pfds = g_new0(struct pollfd, busy->len);
+	for (guint i = 0; i < busy->len; i++)
+		pfds[i] = (struct pollfd){ .fd = attach_client_fd(busy->pdata[i]),
+					   .events = POLLOUT };
+	int r;
+	do
+		r = poll(pfds, busy->len, ATTACH_FINAL_FLUSH_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		*out_stuck = busy->len;
+		return FALSE;
+	}
+	for (guint i = 0; i < busy->len; i++) {
+		AttachClient *c = busy->pdata[i];
+		if (attach_client_is_closed(c) || pfds[i].revents == 0)
+			continue;
+		if (pfds[i].revents & (POLLHUP | POLLERR))
+			attach_client_close(c);
+		else
+			attach_client_flush(c);
+	}
+	return TRUE;
+}
+
 /*
  * The monitor is about to exit. Clients get what is still queued for them (podman prints a
  * container's last output from here), with a bounded wait: the loop no longer runs, nothing
- * else needs it, and a client that takes nothing for ATTACH_FINAL_FLUSH_MS is given up on.
+ * else needs it, and clients that take nothing for ATTACH_FINAL_FLUSH_MS are given up on.
  */
 static void final_flush(AttachServer *s)
 {
-	for (;;) {
-		g_autoptr(GPtrArray) busy = g_ptr_array_new_with_free_func(attach_client_unref);
-		for (guint i = 0; i < s->clients->len; i++) {
-			AttachClient *c = g_ptr_array_index(s->clients, i);
-			if (attach_client_queued(c) > 0)
-				g_ptr_array_add(busy, attach_client_ref(c));
-		}
-		if (busy->len == 0)
-			return;
-		g_autofree struct pollfd *pfds = g_new0(struct pollfd, busy->len);
-		for (guint i = 0; i < busy->len; i++)
-			pfds[i] = (struct pollfd){ .fd = attach_client_fd(busy->pdata[i]),
-						   .events = POLLOUT };
-		int r = poll(pfds, busy->len, ATTACH_FINAL_FLUSH_MS);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			g_warning("%u attach client(s) took none of their last output in %d ms, "
-				  "closing them",
-				  busy->len, ATTACH_FINAL_FLUSH_MS);
-			return;
-		}
-		for (guint i = 0; i < busy->len; i++) {
-			AttachClient *c = busy->pdata[i];
-			if (attach_client_is_closed(c) || pfds[i].revents == 0)
-				continue;
-			if (pfds[i].revents & (POLLHUP | POLLERR))
-				attach_client_close(c);
-			else
-				attach_client_flush(c);
-		}
-	}
+	guint stuck = 0;
+
+	while (final_flush_round(s, &stuck))
+		;
+	if (stuck > 0)
+		g_warning("%u attach client(s) took none of their last output in %d ms, closing "
+			  "them",
+			  stuck, ATTACH_FINAL_FLUSH_MS);
 }
 
 void attach_server_shutdown(AttachServer *server)

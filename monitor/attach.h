@@ -25,8 +25,10 @@ typedef struct _AttachServer AttachServer;
 AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
 				GError **error);
 
-/* One chunk of container output to every client (split into <= 8192-byte messages).
- * stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR. NULL-safe, as are the calls below. */
+/*
+ * One chunk of container output to every client (split into <= 8192-byte messages).
+ * stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR. NULL-safe, as are the calls below.
+ */
 void attach_server_broadcast(AttachServer *server, int stream, const char *buf, gsize len);
 
 /* The container's stdin exists now (terminal mode: the PTY arrived): write what clients

@@ -95,8 +95,10 @@ static gboolean read_input(AttachClient *c)
 	if (ioctl(c->fd, FIONREAD, &avail) < 0)
 		avail = 0;
 	gsize want = CLAMP((gsize)avail, sizeof stack_buf, ATTACH_CLIENT_INPUT_MAX);
-	if (want > sizeof stack_buf)
-		buf = heap_buf = g_malloc(want);
+	if (want > sizeof stack_buf) {
+		heap_buf = g_malloc(want);
+		buf = heap_buf;
+	}
 	ssize_t n = recv(c->fd, buf, want, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return FALSE;

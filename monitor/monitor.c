@@ -18,6 +18,7 @@
 #include "exit_file.h"
 #include "fdutil.h"
 #include "oom.h"
+#include "output_hold.h"
 #include "reaper.h"
 #include "runtime.h"
 #include "sd_notify.h"
@@ -69,6 +70,7 @@ typedef struct {
 	int container_wstatus;
 	GArray *early_exits; /* EarlyExit: children reaped before the container pid was known */
 	GString *runtime_err;
+	OutputHold *hold; /* output from the runtime phase, until it succeeded */
 	gboolean timed_out;
 	gboolean container_done; /* exit files written: the exit command may run */
 	int exit_status;         /* the container's, as written to the exit file */
@@ -116,16 +118,27 @@ static void fail(Monitor *m, const char *fallback)
 	quit(m);
 }
 
+static void pass_on(int stream, const char *buf, gsize len, gpointer data)
+{
+	Monitor *m = data;
+
+	log_sinks_write(m->logs, stream, buf, len);
+	attach_server_broadcast(m->attach, stream, buf, len);
+}
+
 static void on_output(int stream, const char *buf, gsize len, gpointer data)
 {
 	Monitor *m = data;
 
-	if (m->phase == PHASE_RUNTIME && stream == VIGIL_STREAM_STDERR &&
-	    m->runtime_err->len < RUNTIME_ERR_MAX)
-		g_string_append_len(m->runtime_err, buf,
-				    MIN(len, RUNTIME_ERR_MAX - m->runtime_err->len));
-	log_sinks_write(m->logs, stream, buf, len);
-	attach_server_broadcast(m->attach, stream, buf, len);
+	if (m->phase == PHASE_RUNTIME) {
+		if (stream == VIGIL_STREAM_STDERR && m->runtime_err->len < RUNTIME_ERR_MAX)
+			g_string_append_len(m->runtime_err, buf,
+					    MIN(len, RUNTIME_ERR_MAX - m->runtime_err->len));
+		if (output_hold_add(m->hold, stream, buf, len))
+			return;
+		output_hold_release(m->hold, pass_on, m);
+	}
+	pass_on(stream, buf, len, m);
 }
 
 static void on_console(int master, gpointer data)
@@ -284,6 +297,7 @@ static void runtime_exited(Monitor *m)
 
 	m->container_pid = pid;
 	m->phase = PHASE_RUNNING;
+	output_hold_release(m->hold, pass_on, m);
 	g_debug("container PID: %d", pid);
 	watch_container(m);
 	if (!options_is_legacy_exec(m->cfg))
@@ -415,6 +429,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	log_sinks_attach(logs, m.ctx);
 	m.early_exits = g_array_new(FALSE, FALSE, sizeof(EarlyExit));
 	m.runtime_err = g_string_new(NULL);
+	m.hold = output_hold_new();
 
 	if (!setup(&m, &error)) {
 		g_warning("%s", error->message);
@@ -439,6 +454,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	g_main_loop_unref(m.loop);
 	g_array_unref(m.early_exits);
 	g_string_free(m.runtime_err, TRUE);
+	output_hold_free(m.hold);
 
 	/* Like conmon, only a container that ran gets its exit command (podman's cleanup). */
 	if (m.container_done)

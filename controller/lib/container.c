@@ -3,8 +3,6 @@
 
 #include "container.h"
 
-#include <unistd.h>
-
 #include "error.h"
 #include "fdutil.h"
 #include "state_dir.h"

@@ -634,45 +634,50 @@ static void test_ctl_reopen_and_malformed(void)
 	g_assert_nonnull(strstr(new_log, " stdout F after:z\n"));
 }
 
-/* An exec session as podman's `exec -i` runs it: --exec-attach, attach to the session dir. */
-static void test_exec_attach(void)
+/* An exec session in podman's shape, in its own directory; the container's id. */
+typedef struct {
+	TestBundle view; /* what test_monitor_start() substitutes, pointing at the session */
+	char *session;
+	char *spec;
+} ExecSession;
+
+static void exec_session_clear(ExecSession *s)
 {
-	if (!testlib_require_runc())
-		return;
-	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
-	g_autoptr(TestMonitor) cm = start_monitor(ctr, TRUE, NULL);
-	sync_pid(cm);
-	runc_start(ctr);
+	g_free(s->view.bundle);
+	g_free(s->view.exit_dir);
+	g_free(s->view.pidfile);
+	g_free(s->view.conmon_pidfile);
+	g_free(s->session);
+	g_free(s->spec);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ExecSession, exec_session_clear)
 
-	/* The session's own directory, exit dir and pid files; the container's id. */
-	TestBundle view = *ctr;
-	g_autofree char *session = g_strconcat(ctr->id, "-exec", NULL);
-	g_autofree char *sdir = g_build_filename(ctr->dir, "exec-session", NULL);
-	g_autofree char *exits = g_build_filename(sdir, "exits", NULL);
-	g_autofree char *pidfile = g_build_filename(sdir, "exec.pid", NULL);
-	g_autofree char *monpid = g_build_filename(sdir, "conmon.pid", NULL);
-	g_autofree char *spec = g_build_filename(sdir, "process.json", NULL);
-	view.bundle = sdir;
-	view.exit_dir = exits;
-	view.pidfile = pidfile;
-	view.conmon_pidfile = monpid;
-	g_assert_cmpint(g_mkdir_with_parents(exits, 0755), ==, 0);
-
-	/* runc exec --process: the container's process with the session's args */
+/* The process.json podman writes for `runc exec --process`: the container's, new args. */
+static void exec_session_init(ExecSession *s, TestBundle *ctr, const char *const *args)
+{
 	g_autoptr(JsonNode) process = json_node_copy(
 		json_object_get_member(json_node_get_object(ctr->config), "process"));
-	JsonArray *args = json_array_new();
-	for (const char *const *a =
-		     (const char *const[]){ "sh", "-c",
-					    "read x; echo exec-out:$x; echo exec-err >&2; exit 7",
-					    NULL };
-	     *a != NULL; a++)
-		json_array_add_string_element(args, *a);
-	json_object_set_array_member(json_node_get_object(process), "args", args);
 	g_autoptr(JsonGenerator) gen = json_generator_new();
-	json_generator_set_root(gen, process);
-	g_assert_true(json_generator_to_file(gen, spec, NULL));
+	JsonArray *a = json_array_new();
 
+	s->view = *ctr;
+	s->session = g_strconcat(ctr->id, "-exec", NULL);
+	s->view.bundle = g_build_filename(ctr->dir, "exec-session", NULL);
+	s->view.exit_dir = g_build_filename(s->view.bundle, "exits", NULL);
+	s->view.pidfile = g_build_filename(s->view.bundle, "exec.pid", NULL);
+	s->view.conmon_pidfile = g_build_filename(s->view.bundle, "conmon.pid", NULL);
+	s->spec = g_build_filename(s->view.bundle, "process.json", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(s->view.exit_dir, 0755), ==, 0);
+	for (; *args != NULL; args++)
+		json_array_add_string_element(a, *args);
+	json_object_set_array_member(json_node_get_object(process), "args", a);
+	json_generator_set_root(gen, process);
+	g_assert_true(json_generator_to_file(gen, s->spec, NULL));
+}
+
+/* podman's exec -i argv (conmon.md §9) with --exec-attach; the attach pipe's message read. */
+static TestMonitor *exec_session_start(ExecSession *s)
+{
 	g_autofree char *runc = g_find_program_in_path("runc");
 	const char *const argv[] = {
 		"--api-version",
@@ -680,7 +685,7 @@ static void test_exec_attach(void)
 		"-c",
 		"@ID@",
 		"-u",
-		session,
+		s->session,
 		"-r",
 		runc,
 		"-b",
@@ -696,26 +701,52 @@ static void test_exec_attach(void)
 		"-e",
 		"--exec-attach",
 		"--exec-process-spec",
-		spec,
+		s->spec,
 		"--runtime-arg",
 		"--root=@RUNCROOT@",
 		"--conmon-pidfile",
 		"@CONMONPID@",
 		NULL,
 	};
-	g_autoptr(TestMonitor) m = test_monitor_start(&view, argv, TRUE, FALSE);
-	g_assert_cmpint(m->launcher_status, ==, 0);
+	TestMonitor *m = test_monitor_start(&s->view, argv, TRUE, FALSE);
 
+	g_assert_cmpint(m->launcher_status, ==, 0);
 	/* podman waits for this line, then connects at once: the socket must exist already. */
 	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
 	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
-	g_autofree char *path = g_build_filename(sdir, "attach", NULL);
+	return m;
+}
+
+static TestBundle *running_container(TestMonitor **out_monitor)
+{
+	TestBundle *ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+
+	*out_monitor = start_monitor(ctr, TRUE, NULL);
+	sync_pid(*out_monitor);
+	runc_start(ctr);
+	return ctr;
+}
+
+/* podman's `exec -i`: --exec-attach, the session's socket, output with stream bytes. */
+static void test_exec_attach(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestMonitor) cm = NULL;
+	g_autoptr(TestBundle) ctr = running_container(&cm);
+	g_auto(ExecSession) s = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	exec_session_init(
+		&s, ctr,
+		(const char *const[]){
+			"sh", "-c", "read x; echo exec-out:$x; echo exec-err >&2; exit 7", NULL });
+	g_autoptr(TestMonitor) m = exec_session_start(&s);
+	g_autofree char *path = g_build_filename(s.view.bundle, "attach", NULL);
 	int fd = attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
 	sync_pid(m);
-
-	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	send_str(fd, "q\n");
 	g_assert_true(read_until(fd, out, err, NULL));
 	g_assert_cmpstr(out->str, ==, "exec-out:q\n");
@@ -723,7 +754,37 @@ static void test_exec_attach(void)
 	close(fd);
 	g_autofree char *code = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(code, ==, "{\"data\": 7}\n");
-	g_assert_cmpint(wait_exit(&view, m), ==, 7);
+	g_assert_cmpint(wait_exit(&s.view, m), ==, 7);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+/* An exec that cannot start: runc's error reaches podman once, on the sync pipe, and not
+ * also as the session's stderr (conmon reads no output before the runtime returned). */
+static void test_exec_failure_not_relayed(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestMonitor) cm = NULL;
+	g_autoptr(TestBundle) ctr = running_container(&cm);
+	g_auto(ExecSession) s = { 0 };
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	exec_session_init(&s, ctr, (const char *const[]){ "/no/such/binary", NULL });
+	g_autoptr(TestMonitor) m = exec_session_start(&s);
+	g_autofree char *path = g_build_filename(s.view.bundle, "attach", NULL);
+	int fd = attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_nonnull(line);
+	g_assert_true(g_str_has_prefix(line, "{\"data\": -1, \"message\": \""));
+	/* the JSON writer escapes '/' (conmon.md §3.3) */
+	g_assert_nonnull(strstr(line, "no\\/such\\/binary"));
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, "");
+	g_assert_cmpstr(err->str, ==, "");
+	close(fd);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
@@ -742,5 +803,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/attach/full-attach-long-bundle", test_full_attach_long_bundle);
 	g_test_add_func("/monitor/attach/ctl-reopen-and-malformed", test_ctl_reopen_and_malformed);
 	g_test_add_func("/monitor/attach/exec-attach", test_exec_attach);
+	g_test_add_func("/monitor/attach/exec-failure-not-relayed", test_exec_failure_not_relayed);
 	return g_test_run();
 }

@@ -108,6 +108,10 @@ static void test_bad_bundle_error(void)
 	/* no exit file for a container that never existed */
 	g_autofree char *exit_path = g_build_filename(b->exit_dir, b->id, NULL);
 	g_assert_false(g_file_test(exit_path, G_FILE_TEST_EXISTS));
+	/* the runtime's error goes to the engine only, not into the container's log (conmon
+	 * reads no output before the runtime returned; `podman logs` shows nothing) */
+	g_autofree char *log = testlib_read_file(b->log_path);
+	g_assert_cmpstr(log != NULL ? log : "", ==, "");
 }
 
 static void test_exit_command_args(void)

@@ -107,7 +107,7 @@ file_in_ctr_is() {
 sc_detached() {
     start_target
     cap detached pm exec -d ex sh -c 'echo detached-output; echo done > /tmp/d; exit 3'
-    wait_until 60 file_in_ctr_is /tmp/d done
+    wait_until 60 file_in_ctr_is /tmp/d 'done'
     cap check pm exec ex cat /tmp/d
     # two sessions at once: a long one detached, a short one attached
     cap long pm exec -d ex sh -c 'sleep 1000'

@@ -40,6 +40,18 @@ pm() {
 
 write_config() {
     mkdir -p "$R/storage" "$R/run" "$R/tmp" "$R/net" "$R/vol"
+    # podman gives the monitor only conmon_env_vars (and a few variables of its own): a
+    # sanitizer build of vigilmon gets its options here, with reports written to files that
+    # `same` turns into failures (the monitor's stderr is /dev/null).
+    local monitor_env=""
+    if [ -n "${ASAN_OPTIONS:-}" ]; then
+        mkdir -p "$R/sanitizer"
+        monitor_env="conmon_env_vars = [
+  \"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",
+  \"ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$R/sanitizer/asan\",
+  \"UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$R/sanitizer/ubsan\",
+]"
+    fi
     # netns none: the scenarios are about the monitor, and netavark/iptables would make
     # parallel runs interfere. Locks are files under tmpdir: the default shm lock segment is
     # host-wide and a fresh tmpdir makes podman free every lock in it.
@@ -54,6 +66,7 @@ events_logger = "file"
 events_logfile_path = "$R/events.log"
 runtime = "runc"
 lock_type = "file"
+$monitor_env
 
 [network]
 network_config_dir = "$R/net"
@@ -99,9 +112,10 @@ suite_cleanup() {
     fi
     # Left-over per-container mounts (shm) would make rm fail.
     local m
-    for m in $(awk -v r="$R" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r); do
-        umount -l "$m" 2>/dev/null || true
-    done
+    awk -v r="$R" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r |
+        while read -r m; do
+            umount -l "$m" 2>/dev/null || true
+        done
     rm -rf "$R"
 }
 
@@ -120,7 +134,7 @@ both() {
         # A monitor's stray files (conmon 2.1.6 creates "oom" in its working directory)
         # land in the pass's records, not in the source tree.
         mkdir -p "$OUT/cwd"
-        cd "$OUT/cwd"
+        cd "$OUT/cwd" || return 1
         "$fn" "$pass" "$@"
         # Each pass starts from no containers, so both use the same names.
         pm rm -af -t 0 >/dev/null 2>&1 || true
@@ -258,8 +272,10 @@ ref_is() {
 # ref_bytes NAME FORMAT: the reference's record NAME is exactly the bytes printf FORMAT
 # makes.
 ref_bytes() {
+    # shellcheck disable=SC2059 # the expectation is a printf format on purpose
     if ! cmp -s <(printf -- "$2") "$BATS_TEST_TMPDIR/conmon/$1"; then
         echo "reference (conmon) $1 is not the expected bytes:" >&2
+        # shellcheck disable=SC2059
         diff -u <(printf -- "$2" | od -c) <(od -c "$BATS_TEST_TMPDIR/conmon/$1") >&2
         return 1
     fi
@@ -283,11 +299,19 @@ same() {
         mapfile -t names < <(find "$c" "$v" -maxdepth 1 -type f -printf '%f\n')
         mapfile -t names < <(printf '%s\n' "${names[@]}" | sort -u)
     fi
-    for n in timeouts; do
-        if [ -e "$c/$n" ]; then
-            echo "reference (conmon) pass: $(cat "$c/$n")" >&2
-            bad=1
+    if [ -e "$c/timeouts" ]; then
+        echo "reference (conmon) pass: $(cat "$c/timeouts")" >&2
+        bad=1
+    fi
+    local report
+    for report in "$R"/sanitizer/*san.*; do
+        if [ ! -e "$report" ] || [ "${report%.seen}" != "$report" ]; then
+            continue
         fi
+        echo "sanitizer report from a monitor, $report:" >&2
+        head -40 "$report" >&2
+        mv "$report" "$report.seen"
+        bad=1
     done
     for n in "${names[@]}"; do
         if [ ! -e "$c/$n" ] || [ ! -e "$v/$n" ]; then
