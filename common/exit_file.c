@@ -28,8 +28,6 @@ static gboolean write_atomic(const char *dir, const char *name, const char *data
 		return vigil_throw_errno(error, "create '%s/%s'", dir, tmp);
 
 	int r = fd_write_all(fd, data, len, NULL);
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
 	if (r < 0) {
 		(void)unlinkat(dfd, tmp, 0);
 		return vigil_throw_errsv(error, -r, "write '%s/%s'", dir, tmp);
@@ -39,8 +37,22 @@ static gboolean write_atomic(const char *dir, const char *name, const char *data
 		(void)unlinkat(dfd, tmp, 0);
 		return vigil_throw_errsv(error, errsv, "rename '%s/%s'", dir, name);
 	}
-	/* The rename itself must survive a crash too, or a reboot may show no exit file. */
-	(void)fsync(dfd);
+	return TRUE;
+}
+
+gboolean exit_file_sync(const char *dir, const char *name, GError **error)
+{
+	vigil_autofd int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return vigil_throw_errno(error, "open directory '%s'", dir);
+	vigil_autofd int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vigil_throw_errno(error, "open '%s/%s'", dir, name);
+	if (fsync(fd) < 0)
+		return vigil_throw_errno(error, "fsync '%s/%s'", dir, name);
+	/* The rename must survive a crash too, or a reboot may show no exit file. */
+	if (fsync(dfd) < 0)
+		return vigil_throw_errno(error, "fsync directory '%s'", dir);
 	return TRUE;
 }
 

@@ -5,10 +5,15 @@
 
 /*
  * Exit files (conmon.md §7.1): decimal status without a newline ("0", "137", "-1"), mode
- * 0644, written atomically (temp file, fsync, rename, fsync of the directory) so podman's and
- * CRI-O's watchers only ever see complete content.
+ * 0644, written atomically (temp file, rename) so podman's and CRI-O's watchers only ever
+ * see complete content. Durability is a separate step, exit_file_sync(), so that the engine
+ * learns of the exit without waiting for the disk (exit dirs normally live on tmpfs, where
+ * fsync costs nothing anyway).
  */
 gboolean exit_file_write(const char *dir, const char *name, int status, GError **error);
+
+/* fsync the file and its directory, so the exit survives a crash of the host. */
+gboolean exit_file_sync(const char *dir, const char *name, GError **error);
 
 /* Parse an exit file's content: optional surrounding whitespace, a decimal int. */
 gboolean exit_file_parse(const char *buf, gsize len, int *out_status, GError **error);

@@ -164,6 +164,18 @@ static void write_exit_files(Monitor *m)
 			  error->message);
 }
 
+static void sync_exit_files(Monitor *m)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (m->cfg->persist_dir != NULL && !exit_file_sync(m->cfg->persist_dir, "exit", &error)) {
+		g_warning("%s, ignoring", error->message);
+		g_clear_error(&error);
+	}
+	if (m->cfg->exit_dir != NULL && !exit_file_sync(m->cfg->exit_dir, m->cfg->cid, &error))
+		g_warning("%s, ignoring", error->message);
+}
+
 static void close_inherited_fds(Monitor *m)
 {
 	GArray *fds = m->startup->inherited_fds;
@@ -195,7 +207,9 @@ static void shutdown_after_exit(Monitor *m)
 
 	attach_server_stop_listening(m->attach);
 	streams_drain(m->streams, 0);
-	log_sinks_flush(m->logs, !m->cfg->no_sync_log);
+	/* Every byte is in the log files (readable) before the exit file appears; making them
+	 * durable waits until the engine has been told, so the exit is not delayed by the disk. */
+	log_sinks_flush(m->logs, FALSE);
 	close_inherited_fds(m);
 	/* podman reads the oom file once the exit file exists (conmon.md §7.2). */
 	if (m->oom != NULL)
@@ -205,6 +219,9 @@ static void shutdown_after_exit(Monitor *m)
 		send_sync(m, m->exit_status, m->timed_out ? TIMED_OUT_MESSAGE : NULL, -1);
 	/* Clients see EOF once the exit code can be read (podman waits on it next). */
 	attach_server_shutdown(m->attach);
+	if (!m->cfg->no_sync_log)
+		log_sinks_flush(m->logs, TRUE);
+	sync_exit_files(m);
 	quit(m);
 }
 

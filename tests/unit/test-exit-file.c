@@ -72,6 +72,18 @@ static void test_roundtrip(Fixture *f, gconstpointer data)
 	g_assert_cmpint(status, ==, 42);
 }
 
+static void test_sync(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(exit_file_write(f->dir, "s", 5, &error));
+	g_assert_true(exit_file_sync(f->dir, "s", &error));
+	g_assert_no_error(error);
+	/* a file that is not there is an error, not a crash */
+	g_assert_false(exit_file_sync(f->dir, "absent", &error));
+	g_assert_error(error, VIGIL_ERROR, ENOENT);
+}
+
 static void test_missing_is_enoent(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
@@ -135,6 +147,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add("/exit-file/write-exact-bytes", Fixture, NULL, setup, test_write_exact_bytes,
 		   teardown);
+	g_test_add("/exit-file/sync", Fixture, NULL, setup, test_sync, teardown);
 	g_test_add("/exit-file/roundtrip", Fixture, NULL, setup, test_roundtrip, teardown);
 	g_test_add("/exit-file/missing-is-enoent", Fixture, NULL, setup, test_missing_is_enoent,
 		   teardown);
