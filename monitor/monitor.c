@@ -17,6 +17,7 @@
 #include "exit_command.h"
 #include "exit_file.h"
 #include "fdutil.h"
+#include "foreign_exit.h"
 #include "oom.h"
 #include "output_hold.h"
 #include "reaper.h"
@@ -70,7 +71,8 @@ typedef struct {
 	int container_wstatus;
 	GArray *early_exits; /* EarlyExit: children reaped before the container pid was known */
 	GString *runtime_err;
-	OutputHold *hold; /* output from the runtime phase, until it succeeded */
+	OutputHold *hold;     /* output from the runtime phase, until it succeeded */
+	ForeignExit *foreign; /* the container is not our child: its pidfd */
 	gboolean timed_out;
 	gboolean container_done; /* exit files written: the exit command may run */
 	int exit_status;         /* the container's, as written to the exit file */
@@ -252,6 +254,32 @@ static gboolean on_timeout(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean on_foreign_exit(gpointer data)
+{
+	Monitor *m = data;
+
+	g_clear_pointer(&m->foreign, foreign_exit_free);
+	/* Compat: conmon 2.2 reports 0 when it cannot reap the container; the real status went
+	 * to whoever is its parent. */
+	g_warning("container %d exited but is not our child: cannot get the real exit status, "
+		  "reporting 0",
+		  m->container_pid);
+	container_exited(m, 0);
+	return G_SOURCE_REMOVE;
+}
+
+static void watch_foreign_exit(Monitor *m)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (foreign_exit_is_our_child(m->container_pid))
+		return;
+	g_info("container %d is not our child: watching its pidfd", m->container_pid);
+	m->foreign = foreign_exit_new(m->ctx, m->container_pid, on_foreign_exit, m, &error);
+	if (m->foreign == NULL)
+		g_warning("watch container %d: %s, ignoring", m->container_pid, error->message);
+}
+
 /* What needs the container's pid, armed as soon as it is known (conmon.md §2.1 step 22). */
 static void watch_container(Monitor *m)
 {
@@ -263,6 +291,7 @@ static void watch_container(Monitor *m)
 	if (m->cfg->bundle != NULL)
 		oom_dirs[n++] = m->cfg->bundle;
 	m->oom = oom_watch_new(m->ctx, m->container_pid, oom_dirs);
+	watch_foreign_exit(m);
 	if (m->sd_notify != NULL)
 		sd_notify_set_main_pid(m->sd_notify, m->container_pid);
 }
@@ -461,6 +490,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 
 	g_clear_pointer(&m.console, console_free);
 	g_clear_pointer(&m.oom, oom_watch_free);
+	g_clear_pointer(&m.foreign, foreign_exit_free);
 	g_clear_pointer(&m.sd_notify, sd_notify_free);
 	g_clear_pointer(&m.seccomp, seccomp_notify_free);
 	g_clear_pointer(&m.ctl, ctl_free);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include "foreign_exit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "error.h"
+#include "fdutil.h"
+
+gboolean foreign_exit_is_our_child(pid_t pid)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
+	g_autofree char *stat = NULL;
+
+	if (!g_file_get_contents(path, &stat, NULL, NULL))
+		return TRUE; /* already gone (and reaped or about to be): nothing to watch */
+	/* "pid (comm) state ppid ...": comm may contain anything, so parse after the last ')' */
+	const char *p = strrchr(stat, ')');
+	if (p == NULL)
+		return TRUE;
+	char state;
+	int ppid;
+	if (sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+		return TRUE;
+	return ppid == (int)getpid();
+}
+
+struct _ForeignExit {
+	int fd;
+	GSource *source;
+	GSourceFunc on_exit;
+	gpointer user_data;
+};
+
+static gboolean on_pidfd(int fd, GIOCondition cond, gpointer data)
+{
+	ForeignExit *w = data;
+
+	/* on_exit may free w: nothing here touches w after the call */
+	return w->on_exit(w->user_data);
+}
+
+ForeignExit *foreign_exit_new(GMainContext *ctx, pid_t pid, GSourceFunc on_exit, gpointer user_data,
+			      GError **error)
+{
+	g_autoptr(ForeignExit) w = g_new0(ForeignExit, 1);
+
+	/* glibc 2.36 has no pidfd_open() wrapper; the syscall is Linux 5.3+ */
+	w->fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (w->fd < 0)
+		return vigil_throw_errno(error, "pidfd_open %d", (int)pid), NULL;
+	(void)fd_set_cloexec(w->fd, TRUE);
+	w->source = g_unix_fd_source_new(w->fd, G_IO_IN);
+	w->on_exit = on_exit;
+	w->user_data = user_data;
+	g_source_set_callback(w->source, G_SOURCE_FUNC(on_pidfd), w, NULL);
+	g_source_set_static_name(w->source, "vigil-foreign-exit");
+	g_source_attach(w->source, ctx);
+	return g_steal_pointer(&w);
+}
+
+void foreign_exit_free(ForeignExit *watch)
+{
+	if (watch == NULL)
+		return;
+	if (watch->source != NULL) {
+		g_source_destroy(watch->source);
+		g_source_unref(watch->source);
+	}
+	vigil_clear_fd(&watch->fd);
+	g_free(watch);
+}
