@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,30 +25,6 @@
 #define CLIENT_BUF 8193
 
 /* ---- a client, as podman's attach does it ---- */
-
-/* Connect through an O_PATH handle, so a path longer than sun_path works (podman's way). */
-static int attach_connect(const char *path)
-{
-	int pfd = open(path, O_PATH | O_CLOEXEC);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-	if (pfd < 0) {
-		g_test_message("open %s: %s", path, g_strerror(errno));
-		return -1;
-	}
-	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	g_assert_cmpint(fd, >=, 0);
-	int r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
-	int errsv = errno;
-	close(pfd);
-	if (r < 0) {
-		g_test_message("connect %s: %s", path, g_strerror(errsv));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* One message: its length (0 = EOF), or -1 on timeout. Asserts the framing. */
 static gssize recv_packet(int fd, char *buf, int timeout_ms)
@@ -89,42 +64,13 @@ static gboolean read_until(int fd, GString *out, GString *err, const char *needl
 	return TRUE;
 }
 
-static void send_str(int fd, const char *s)
-{
-	g_assert_cmpint(send(fd, s, strlen(s), MSG_NOSIGNAL), ==, (gssize)strlen(s));
-}
-
 /* ---- the monitor ---- */
-
-static int sync_pid(TestMonitor *m)
-{
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-
-	g_assert_nonnull(line);
-	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
-	int pid = atoi(line + strlen("{\"data\": "));
-	g_assert_cmpint(pid, >, 0);
-	return pid;
-}
 
 /* podman's argv, with or without --full-attach, plus extra. */
 static TestMonitor *start_monitor(TestBundle *b, gboolean full_attach, const char *const *extra)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const base[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		"@ID@",
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
+	g_autoptr(GPtrArray) rest = g_ptr_array_new();
+	static const char *const options[] = {
 		"--exit-dir",
 		"@EXITDIR@",
 		"--persist-dir",
@@ -139,14 +85,15 @@ static TestMonitor *start_monitor(TestBundle *b, gboolean full_attach, const cha
 		"--root=@RUNCROOT@",
 	};
 
-	for (gsize i = 0; i < G_N_ELEMENTS(base); i++)
-		g_ptr_array_add(args, (char *)base[i]);
+	for (gsize i = 0; i < G_N_ELEMENTS(options); i++)
+		g_ptr_array_add(rest, (char *)options[i]);
 	if (full_attach)
-		g_ptr_array_add(args, (char *)"--full-attach");
+		g_ptr_array_add(rest, (char *)"--full-attach");
 	for (; extra != NULL && *extra != NULL; extra++)
-		g_ptr_array_add(args, (char *)*extra);
-	g_ptr_array_add(args, NULL);
-	TestMonitor *m = test_monitor_start(b, (const char *const *)args->pdata, FALSE, FALSE);
+		g_ptr_array_add(rest, (char *)*extra);
+	g_ptr_array_add(rest, NULL);
+	TestMonitor *m =
+		test_monitor_start_podman_args(b, NULL, (const char *const *)rest->pdata, FALSE);
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	return m;
 }
@@ -198,7 +145,7 @@ static void test_output_and_input(void)
 	struct stat st;
 	char buf[CLIENT_BUF];
 
-	sync_pid(m);
+	testlib_read_sync_pid(m, WAIT_MS);
 	/* conmon.md §4.1, §5: socket 0700, FIFOs 0660 & ~022 */
 	g_assert_cmpint(lstat(path, &st), ==, 0);
 	g_assert_true(S_ISSOCK(st.st_mode));
@@ -210,10 +157,10 @@ static void test_output_and_input(void)
 		g_assert_cmpint(st.st_mode & 07777, ==, 0640);
 	}
 
-	int fd = attach_connect(path);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	runc_start(b);
-	send_str(fd, "hello\n");
+	testlib_send_str(fd, "hello\n");
 	gssize n;
 	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0)
 		g_ptr_array_add(packets, g_bytes_new(buf, n));
@@ -247,16 +194,16 @@ static void test_two_clients(void)
 	g_autoptr(GString) out1 = g_string_new(NULL), err1 = g_string_new(NULL);
 	g_autoptr(GString) out2 = g_string_new(NULL), err2 = g_string_new(NULL);
 
-	sync_pid(m);
-	int c1 = attach_connect(path), c2 = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int c1 = testlib_attach_connect(path), c2 = testlib_attach_connect(path);
 	g_assert_cmpint(c1, >=, 0);
 	g_assert_cmpint(c2, >=, 0);
 	runc_start(b);
 	/* Input from either client reaches the one stdin; output reaches both. */
-	send_str(c1, "one\n");
+	testlib_send_str(c1, "one\n");
 	g_assert_true(read_until(c1, out1, err1, "got:one\n"));
 	g_assert_true(read_until(c2, out2, err2, "got:one\n"));
-	send_str(c2, "two\n");
+	testlib_send_str(c2, "two\n");
 	g_assert_true(read_until(c1, out1, err1, NULL));
 	g_assert_true(read_until(c2, out2, err2, NULL));
 	g_assert_cmpstr(out1->str, ==, "got:one\ngot:two\n");
@@ -276,10 +223,10 @@ static void test_stdin_eof_closes(void)
 	g_autofree char *path = attach_path(b);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
-	sync_pid(m);
-	int fd = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int fd = testlib_attach_connect(path);
 	runc_start(b);
-	send_str(fd, "abc\n");
+	testlib_send_str(fd, "abc\n");
 	/* podman's CloseWrite on stdin EOF: cat sees EOF and exits (conmon.md §4.6). */
 	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
 	g_assert_true(read_until(fd, out, err, NULL));
@@ -298,18 +245,18 @@ static void test_leave_stdin_open(void)
 	g_autofree char *path = attach_path(b);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
-	sync_pid(m);
-	int c1 = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int c1 = testlib_attach_connect(path);
 	runc_start(b);
-	send_str(c1, "abc\n");
+	testlib_send_str(c1, "abc\n");
 	g_assert_true(read_until(c1, out, err, "abc\n"));
 	g_assert_cmpint(shutdown(c1, SHUT_WR), ==, 0);
 	close(c1);
 	/* A later client still reaches cat: its stdin stayed open. */
-	int c2 = attach_connect(path);
+	int c2 = testlib_attach_connect(path);
 	g_assert_cmpint(c2, >=, 0);
 	g_string_truncate(out, 0);
-	send_str(c2, "def\n");
+	testlib_send_str(c2, "def\n");
 	g_assert_true(read_until(c2, out, err, "def\n"));
 	g_assert_cmpstr(out->str, ==, "def\n");
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
@@ -340,8 +287,8 @@ static void test_stdin_backpressure(void)
 	for (gsize i = 0; i < total; i++)
 		data[i] = (guint8)g_rand_int(rand);
 	g_checksum_update(sum, data, total);
-	sync_pid(m);
-	int fd = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	runc_start(b);
 	for (gsize off = 0, n; off < total; off += n) {
@@ -400,9 +347,9 @@ static void test_stuck_client_50mb(void)
 	g_autofree char *path = attach_path(b);
 	char buf[CLIENT_BUF];
 
-	sync_pid(m);
+	testlib_read_sync_pid(m, WAIT_MS);
 	/* Connected, and never reads while the container writes. */
-	int stuck = attach_connect(path);
+	int stuck = testlib_attach_connect(path);
 	g_assert_cmpint(stuck, >=, 0);
 	gint64 t0 = g_get_monotonic_time();
 	runc_start(b);
@@ -451,8 +398,8 @@ static void test_slow_client_complete(void)
 	gboolean ordered = TRUE;
 	gssize n;
 
-	sync_pid(m);
-	int fd = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	runc_start(b);
 	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
@@ -489,6 +436,21 @@ static void make_bundle_path_long(TestBundle *b)
 	g_assert_cmpuint(strlen(b->bundle) + strlen("/attach"), >, 108);
 }
 
+/* Through the connected client fd: start the container, send input and read to EOF; the
+ * container's stdout must be expected and its exit 0. Closes fd. */
+static void echo_through(TestBundle *b, TestMonitor *m, int fd, const char *input,
+			 const char *expected)
+{
+	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
+
+	runc_start(b);
+	testlib_send_str(fd, input);
+	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpstr(out->str, ==, expected);
+	close(fd);
+	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
 static void test_socket_dir_symlink(void)
 {
 	if (!testlib_require_runc())
@@ -498,7 +460,6 @@ static void test_socket_dir_symlink(void)
 	g_autofree char *sockdir = g_build_filename(b->dir, "sock", NULL);
 	g_autofree char *link = g_build_filename(sockdir, b->id, NULL);
 	g_autofree char *short_path = g_build_filename(link, "attach", NULL);
-	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	make_bundle_path_long(b);
@@ -506,7 +467,7 @@ static void test_socket_dir_symlink(void)
 	/* CRI-O's shape: no --full-attach, --socket-dir-path */
 	g_autoptr(TestMonitor) m = start_monitor(
 		b, FALSE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
-	sync_pid(m);
+	testlib_read_sync_pid(m, WAIT_MS);
 
 	/* <socket-dir>/<cuuid> -> bundle, so <socket-dir>/<cuuid>/attach is a short path */
 	g_autofree char *target = g_file_read_link(link, NULL);
@@ -515,12 +476,7 @@ static void test_socket_dir_symlink(void)
 	strcpy(addr.sun_path, short_path);
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
-	runc_start(b);
-	send_str(fd, "via-link\n");
-	g_assert_true(read_until(fd, out, err, NULL));
-	g_assert_cmpstr(out->str, ==, "short:via-link\n");
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	echo_through(b, m, fd, "via-link\n", "short:via-link\n");
 	/* conmon.md §4.2, §4.7: both removed at exit (2.1.6 leaked the link) */
 	g_assert_false(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
 	g_autofree char *sock = attach_path(b);
@@ -535,20 +491,14 @@ static void test_socket_dir_missing(void)
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", "read x; echo still:$x", NULL });
 	g_autofree char *sockdir = g_build_filename(b->dir, "no-such-dir", NULL);
-	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	g_autoptr(TestMonitor) m = start_monitor(
 		b, FALSE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
 
-	sync_pid(m);
+	testlib_read_sync_pid(m, WAIT_MS);
 	g_autofree char *path = attach_path(b);
-	int fd = attach_connect(path);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
-	runc_start(b);
-	send_str(fd, "here\n");
-	g_assert_true(read_until(fd, out, err, NULL));
-	g_assert_cmpstr(out->str, ==, "still:here\n");
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	echo_through(b, m, fd, "here\n", "still:here\n");
 	g_assert_false(g_file_test(sockdir, G_FILE_TEST_EXISTS));
 }
 
@@ -559,38 +509,21 @@ static void test_full_attach_long_bundle(void)
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", "read x; echo full:$x", NULL });
 	g_autofree char *sockdir = g_build_filename(b->dir, "sock", NULL);
-	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
 	make_bundle_path_long(b);
 	g_assert_cmpint(mkdir(sockdir, 0755), ==, 0);
 	g_autoptr(TestMonitor) m = start_monitor(
 		b, TRUE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
-	sync_pid(m);
+	testlib_read_sync_pid(m, WAIT_MS);
 	/* --full-attach ignores --socket-dir-path: no link */
 	g_autoptr(GDir) dir = g_dir_open(sockdir, 0, NULL);
 	g_assert_null(g_dir_read_name(dir));
 
 	g_autofree char *path = attach_path(b);
-	int fd = attach_connect(path);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
-	runc_start(b);
-	send_str(fd, "long\n");
-	g_assert_true(read_until(fd, out, err, NULL));
-	g_assert_cmpstr(out->str, ==, "full:long\n");
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
+	echo_through(b, m, fd, "long\n", "full:long\n");
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
-}
-
-static void write_fifo(TestBundle *b, const char *name, const char *text)
-{
-	g_autofree char *path = g_build_filename(b->bundle, name, NULL);
-	/* podman's way: O_WRONLY|O_NONBLOCK (conmon.md §5.1) */
-	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-
-	g_assert_cmpint(fd, >=, 0);
-	g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize)strlen(text));
-	close(fd);
 }
 
 static void test_ctl_reopen_and_malformed(void)
@@ -604,25 +537,25 @@ static void test_ctl_reopen_and_malformed(void)
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	g_autofree char *junk = g_strnfill(300, '1');
 
-	sync_pid(m);
-	int fd = attach_connect(path);
+	testlib_read_sync_pid(m, WAIT_MS);
+	int fd = testlib_attach_connect(path);
 	runc_start(b);
 	g_assert_true(read_until(fd, out, err, "before\n"));
 
 	/* Malformed lines (and a resize for a container without a terminal) are logged and
 	 * ignored; the monitor and the container carry on. */
-	write_fifo(b, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 10 20\n");
-	write_fifo(b, "ctl", junk);
-	write_fifo(b, "ctl", "\n\x01\xff\n");
-	write_fifo(b, "winsz", "abc\n30 100\n");
+	testlib_write_fifo(b->bundle, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 10 20\n");
+	testlib_write_fifo(b->bundle, "ctl", junk);
+	testlib_write_fifo(b->bundle, "ctl", "\n\x01\xff\n");
+	testlib_write_fifo(b->bundle, "winsz", "abc\n30 100\n");
 
 	/* kubelet's rotation: the file is moved away, then "2 0 0" recreates it. */
 	g_autofree char *moved = g_strconcat(b->log_path, ".1", NULL);
 	g_assert_cmpint(rename(b->log_path, moved), ==, 0);
-	write_fifo(b, "ctl", "2 0 0\n");
+	testlib_write_fifo(b->bundle, "ctl", "2 0 0\n");
 	g_assert_true(testlib_wait_for_file(b->log_path, WAIT_MS));
 
-	send_str(fd, "z\n");
+	testlib_send_str(fd, "z\n");
 	g_assert_true(read_until(fd, out, err, NULL));
 	g_assert_cmpstr(out->str, ==, "before\nafter:z\n");
 	close(fd);
@@ -634,127 +567,37 @@ static void test_ctl_reopen_and_malformed(void)
 	g_assert_nonnull(strstr(new_log, " stdout F after:z\n"));
 }
 
-/* An exec session in podman's shape, in its own directory; the container's id. */
-typedef struct {
-	TestBundle view; /* what test_monitor_start() substitutes, pointing at the session */
-	char *session;
-	char *spec;
-} ExecSession;
-
-static void exec_session_clear(ExecSession *s)
-{
-	g_free(s->view.bundle);
-	g_free(s->view.exit_dir);
-	g_free(s->view.pidfile);
-	g_free(s->view.conmon_pidfile);
-	g_free(s->session);
-	g_free(s->spec);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ExecSession, exec_session_clear)
-
-/* The process.json podman writes for `runc exec --process`: the container's, new args. */
-static void exec_session_init(ExecSession *s, TestBundle *ctr, const char *const *args)
-{
-	g_autoptr(JsonNode) process = json_node_copy(
-		json_object_get_member(json_node_get_object(ctr->config), "process"));
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	JsonArray *a = json_array_new();
-
-	s->view = *ctr;
-	s->session = g_strconcat(ctr->id, "-exec", NULL);
-	s->view.bundle = g_build_filename(ctr->dir, "exec-session", NULL);
-	s->view.exit_dir = g_build_filename(s->view.bundle, "exits", NULL);
-	s->view.pidfile = g_build_filename(s->view.bundle, "exec.pid", NULL);
-	s->view.conmon_pidfile = g_build_filename(s->view.bundle, "conmon.pid", NULL);
-	s->spec = g_build_filename(s->view.bundle, "process.json", NULL);
-	g_assert_cmpint(g_mkdir_with_parents(s->view.exit_dir, 0755), ==, 0);
-	for (; *args != NULL; args++)
-		json_array_add_string_element(a, *args);
-	json_object_set_array_member(json_node_get_object(process), "args", a);
-	json_generator_set_root(gen, process);
-	g_assert_true(json_generator_to_file(gen, s->spec, NULL));
-}
-
-/* podman's exec -i argv (conmon.md §9) with --exec-attach; the attach pipe's message read. */
-static TestMonitor *exec_session_start(ExecSession *s)
-{
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const argv[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		s->session,
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--full-attach",
-		"-l",
-		"none",
-		"-i",
-		"-e",
-		"--exec-attach",
-		"--exec-process-spec",
-		s->spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		NULL,
-	};
-	TestMonitor *m = test_monitor_start(&s->view, argv, TRUE, FALSE);
-
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	/* podman waits for this line, then connects at once: the socket must exist already. */
-	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
-	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
-	return m;
-}
-
-static TestBundle *running_container(TestMonitor **out_monitor)
-{
-	TestBundle *ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
-
-	*out_monitor = start_monitor(ctr, TRUE, NULL);
-	sync_pid(*out_monitor);
-	runc_start(ctr);
-	return ctr;
-}
-
 /* podman's `exec -i`: --exec-attach, the session's socket, output with stream bytes. */
 static void test_exec_attach(void)
 {
 	if (!testlib_require_runc())
 		return;
-	g_autoptr(TestMonitor) cm = NULL;
-	g_autoptr(TestBundle) ctr = running_container(&cm);
-	g_auto(ExecSession) s = { 0 };
+	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autoptr(TestMonitor) cm = test_monitor_start_running(ctr, NULL, NULL);
+	g_assert_cmpint(cm->monitor_pid, >, 0); /* held: the container runs beside the exec */
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		ctr,
+		(const char *const[]){
+			"sh", "-c", "read x; echo exec-out:$x; echo exec-err >&2; exit 7", NULL },
+		FALSE);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
-	exec_session_init(
-		&s, ctr,
-		(const char *const[]){
-			"sh", "-c", "read x; echo exec-out:$x; echo exec-err >&2; exit 7", NULL });
-	g_autoptr(TestMonitor) m = exec_session_start(&s);
-	g_autofree char *path = g_build_filename(s.view.bundle, "attach", NULL);
-	int fd = attach_connect(path);
+	/* asserts the launcher's status and {"data": 0} on the attach pipe */
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start_attached(s, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = g_build_filename(s->view.bundle, "attach", NULL);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
-	sync_pid(m);
-	send_str(fd, "q\n");
+	testlib_read_sync_pid(m, WAIT_MS);
+	testlib_send_str(fd, "q\n");
 	g_assert_true(read_until(fd, out, err, NULL));
 	g_assert_cmpstr(out->str, ==, "exec-out:q\n");
 	g_assert_cmpstr(err->str, ==, "exec-err\n");
 	close(fd);
 	g_autofree char *code = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(code, ==, "{\"data\": 7}\n");
-	g_assert_cmpint(wait_exit(&s.view, m), ==, 7);
+	g_assert_cmpint(wait_exit(&s->view, m), ==, 7);
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
@@ -764,15 +607,17 @@ static void test_exec_failure_not_relayed(void)
 {
 	if (!testlib_require_runc())
 		return;
-	g_autoptr(TestMonitor) cm = NULL;
-	g_autoptr(TestBundle) ctr = running_container(&cm);
-	g_auto(ExecSession) s = { 0 };
+	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autoptr(TestMonitor) cm = test_monitor_start_running(ctr, NULL, NULL);
+	g_assert_cmpint(cm->monitor_pid, >, 0); /* held: the container runs beside the exec */
+	g_autoptr(TestExecSession) s =
+		test_exec_session_new(ctr, (const char *const[]){ "/no/such/binary", NULL }, FALSE);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
-	exec_session_init(&s, ctr, (const char *const[]){ "/no/such/binary", NULL });
-	g_autoptr(TestMonitor) m = exec_session_start(&s);
-	g_autofree char *path = g_build_filename(s.view.bundle, "attach", NULL);
-	int fd = attach_connect(path);
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start_attached(s, (const char *const[]){ "-i", NULL });
+	g_autofree char *path = g_build_filename(s->view.bundle, "attach", NULL);
+	int fd = testlib_attach_connect(path);
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);

@@ -177,13 +177,6 @@ static void test_log_level_names(void)
 	}
 }
 
-static int sync_value(const char *line)
-{
-	if (line == NULL || !g_str_has_prefix(line, "{\"data\": "))
-		return G_MININT;
-	return atoi(line + strlen("{\"data\": "));
-}
-
 /* --syslog --log-level trace: the runtime argv (trace only) and the exit (info) reach syslog
  * with conmon's "conmon <cid> <level>: " prefix after the monitor daemonized. */
 static void test_syslog_trace(void)
@@ -194,13 +187,10 @@ static void test_syslog_trace(void)
 		test_bundle_new((const char *const[]){ "sh", "-c", "exit 6", NULL });
 	g_autoptr(Syslog) s = syslog_capture_new(b);
 	const char *extra[] = { "--syslog", "--log-level", "trace", NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+	int pid = 0;
+	/* asserts the launcher's status, the pid and `runc start` */
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, extra, &pid);
 
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	int pid = sync_value(line);
-	g_assert_cmpint(pid, >, 0);
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 6);
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
 
@@ -229,20 +219,8 @@ static void test_syslog_default_level(void)
 	g_autofree char *config = g_build_filename(b->bundle, "config.json", NULL);
 	g_assert_true(g_file_set_contents(config, "{ not json", -1, NULL));
 	g_autoptr(Syslog) s = syslog_capture_new(b);
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *args[] = { "--api-version",
-			       "1",
-			       "-c",
-			       "@ID@",
-			       "-u",
-			       "@ID@",
-			       "-r",
-			       runc,
-			       "-b",
-			       "@BUNDLE@",
-			       "-p",
-			       "@PIDFILE@",
-			       "--exit-dir",
+	/* no --log-level: the default */
+	const char *rest[] = { "--exit-dir",
 			       "@EXITDIR@",
 			       "-l",
 			       "k8s-file:@LOG@",
@@ -253,11 +231,11 @@ static void test_syslog_default_level(void)
 			       "--full-attach",
 			       "--syslog",
 			       NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, FALSE);
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, NULL, rest, FALSE);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line), ==, -1);
+	g_assert_cmpint(testlib_sync_value(line, "data"), ==, -1);
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
 	const char *msg = syslog_wait_for(s, "runc create failed");
 	/* The monitor has exited: everything it sent is queued for us now. */

@@ -22,12 +22,6 @@
 
 #define WAIT_MS 30000
 
-typedef struct {
-	TestBundle view; /* the fields test_monitor_start() substitutes, for the session */
-	char *spec;
-	char *session;
-} ExecSession;
-
 static TestBundle *container;
 static TestMonitor *container_monitor;
 
@@ -39,116 +33,12 @@ static gboolean container_ready(void)
 	if (container != NULL)
 		return TRUE;
 	container = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });
-	container_monitor = test_monitor_start_podman_like(container, NULL);
-	g_assert_cmpint(container_monitor->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(container_monitor->sync_fd, WAIT_MS);
-	g_assert_nonnull(line);
-	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
-	g_assert_cmpint(testlib_runc(container, NULL, NULL, "start", container->id, NULL), ==, 0);
+	container_monitor = test_monitor_start_running(container, NULL, NULL);
 	return TRUE;
 }
 
-static ExecSession *exec_session_new(const char *const *args, gboolean terminal)
-{
-	ExecSession *s = g_new0(ExecSession, 1);
-	static int counter;
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(GError) error = NULL;
-
-	s->session = g_strdup_printf("%s-exec%d", container->id, ++counter);
-	s->view.id = g_strdup(container->id);
-	s->view.dir = g_build_filename(container->dir, s->session, NULL);
-	s->view.bundle = g_strdup(s->view.dir);
-	s->view.runc_root = g_strdup(container->runc_root);
-	s->view.exit_dir = g_build_filename(s->view.dir, "exits", NULL);
-	s->view.persist_dir = g_build_filename(s->view.dir, "persist", NULL);
-	s->view.log_path = g_build_filename(s->view.dir, "exec.log", NULL);
-	s->view.pidfile = g_build_filename(s->view.dir, "exec.pid", NULL);
-	s->view.conmon_pidfile = g_build_filename(s->view.dir, "conmon.pid", NULL);
-	g_mkdir_with_parents(s->view.exit_dir, 0755);
-	g_mkdir_with_parents(s->view.persist_dir, 0755);
-
-	/* The process spec podman writes: the container's process with new args. */
-	JsonNode *process = json_node_copy(
-		json_object_get_member(json_node_get_object(container->config), "process"));
-	JsonArray *a = json_array_new();
-	for (; *args != NULL; args++)
-		json_array_add_string_element(a, *args);
-	json_object_set_array_member(json_node_get_object(process), "args", a);
-	json_object_set_boolean_member(json_node_get_object(process), "terminal", terminal);
-	s->spec = g_build_filename(s->view.dir, "process.json", NULL);
-	json_generator_set_root(gen, process);
-	g_assert_true(json_generator_to_file(gen, s->spec, &error));
-	g_assert_no_error(error);
-	json_node_unref(process);
-	return s;
-}
-
-static void exec_session_free(ExecSession *s)
-{
-	g_free(s->view.id);
-	g_free(s->view.dir);
-	g_free(s->view.bundle);
-	g_free(s->view.runc_root);
-	g_free(s->view.exit_dir);
-	g_free(s->view.persist_dir);
-	g_free(s->view.log_path);
-	g_free(s->view.pidfile);
-	g_free(s->view.conmon_pidfile);
-	g_free(s->spec);
-	g_free(s->session);
-	g_free(s);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(ExecSession, exec_session_free)
-
-/* podman's exec argv (conmon.md §9), with a k8s log so the output can be checked. */
-static TestMonitor *start_podman_exec(ExecSession *s, const char *const *extra)
-{
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const base[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		s->session,
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"-n",
-		"name",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--persist-dir",
-		"@PERSIST@",
-		"--full-attach",
-		"-l",
-		"k8s-file:@LOG@",
-		"--log-level",
-		"debug",
-		"-e",
-		"--exec-process-spec",
-		s->spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-	};
-
-	for (gsize i = 0; i < G_N_ELEMENTS(base); i++)
-		g_ptr_array_add(args, (char *)base[i]);
-	for (; extra != NULL && *extra != NULL; extra++)
-		g_ptr_array_add(args, (char *)*extra);
-	g_ptr_array_add(args, NULL);
-	return test_monitor_start(&s->view, (const char *const *)args->pdata, FALSE, FALSE);
-}
-
 /* CRI-O ExecSync's argv: legacy keys, no bundle, --sync (the launcher is the monitor). */
-static TestMonitor *start_execsync(ExecSession *s, const char *const *extra)
+static TestMonitor *start_execsync(TestExecSession *s, const char *const *extra)
 {
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
 	g_autofree char *runc = g_find_program_in_path("runc");
@@ -183,15 +73,6 @@ static TestMonitor *start_execsync(ExecSession *s, const char *const *extra)
 	return test_monitor_start(&s->view, (const char *const *)args->pdata, FALSE, FALSE);
 }
 
-static int sync_value(const char *line, const char *key)
-{
-	g_autofree char *prefix = g_strdup_printf("{\"%s\": ", key);
-
-	if (line == NULL || !g_str_has_prefix(line, prefix))
-		return G_MININT;
-	return atoi(line + strlen(prefix));
-}
-
 static char *read_file_in(const char *dir, const char *name)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -203,18 +84,19 @@ static char *read_file_in(const char *dir, const char *name)
  * The podman flow for one session: {"data": pid}, then {"data": status}; the same status in
  * <exit-dir>/<container id> and <persist-dir>/exit. Returns the status, and the pid.
  */
-static int run_podman_exec(ExecSession *s, const char *const *extra, int *out_pid)
+static int run_podman_exec(TestExecSession *s, const char *const *extra, int *out_pid)
 {
-	g_autoptr(TestMonitor) m = start_podman_exec(s, extra);
+	g_autoptr(TestMonitor) m = test_exec_session_start(s, extra);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *first = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_autofree char *second = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_test_message("sync: %s%s", first, second);
-	int pid = sync_value(first, "data");
+	g_test_message("sync: %s%s", first ? first : "(none)\n", second ? second : "(none)\n");
+	int pid = testlib_sync_value(first, "data");
 	g_assert_cmpint(pid, >, 0);
-	g_assert_true(g_str_has_suffix(second, "}\n"));
-	int status = sync_value(second, "data");
+	g_assert_nonnull(second);
+	g_assert_true(second != NULL && g_str_has_suffix(second, "}\n"));
+	int status = testlib_sync_value(second, "data");
 	/* The session's exit file is named after the container (conmon.md §7.1). */
 	g_assert_cmpint(testlib_read_exit_file(&s->view, WAIT_MS), ==, status);
 	g_autofree char *persist = read_file_in(s->view.persist_dir, "exit");
@@ -241,8 +123,9 @@ static void test_podman_exit_codes(void)
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(ExecSession) s = exec_session_new(
-			(const char *const[]){ "sh", "-c", cases[i].script, NULL }, FALSE);
+		g_autoptr(TestExecSession) s = test_exec_session_new(
+			container, (const char *const[]){ "sh", "-c", cases[i].script, NULL },
+			FALSE);
 		g_assert_cmpint(run_podman_exec(s, NULL, NULL), ==, cases[i].status);
 		if (i == 0) {
 			g_autofree char *log = testlib_read_file(s->view.log_path);
@@ -261,8 +144,8 @@ static void test_podman_terminal(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s =
-		exec_session_new((const char *const[]){ "sh", "-c", "tty; exit 5", NULL }, TRUE);
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "sh", "-c", "tty; exit 5", NULL }, TRUE);
 	const char *extra[] = { "-t", NULL };
 
 	g_assert_cmpint(run_podman_exec(s, extra, NULL), ==, 5);
@@ -282,8 +165,8 @@ static void test_podman_stdin(void)
 	const char *script = "readlink /proc/self/fd/0";
 
 	for (int with_stdin = 0; with_stdin < 2; with_stdin++) {
-		g_autoptr(ExecSession) s =
-			exec_session_new((const char *const[]){ "sh", "-c", script, NULL }, FALSE);
+		g_autoptr(TestExecSession) s = test_exec_session_new(
+			container, (const char *const[]){ "sh", "-c", script, NULL }, FALSE);
 		const char *extra[] = { with_stdin ? "-i" : NULL, NULL };
 		g_assert_cmpint(run_podman_exec(s, extra, NULL), ==, 0);
 		g_autofree char *log = testlib_read_file(s->view.log_path);
@@ -300,13 +183,13 @@ static void test_podman_timeout(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s =
-		exec_session_new((const char *const[]){ "sleep", "1000", NULL }, FALSE);
-	g_autoptr(TestMonitor) m = start_podman_exec(s, (const char *const[]){ "-T", "1", NULL });
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "sleep", "1000", NULL }, FALSE);
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start(s, (const char *const[]){ "-T", "1", NULL });
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *first = testlib_read_line(m->sync_fd, WAIT_MS);
-	int pid = sync_value(first, "data");
+	int pid = testlib_read_sync_pid(m, WAIT_MS);
 	g_assert_cmpint(pid, >, 0);
 	g_autofree char *second = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(second, ==, "{\"data\": -1, \"message\": \"command timed out\"}\n");
@@ -327,9 +210,9 @@ static void test_podman_runtime_failure(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s =
-		exec_session_new((const char *const[]){ "/nonexistent/binary", NULL }, FALSE);
-	g_autoptr(TestMonitor) m = start_podman_exec(s, NULL);
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "/nonexistent/binary", NULL }, FALSE);
+	g_autoptr(TestMonitor) m = test_exec_session_start(s, NULL);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -347,7 +230,7 @@ static void test_podman_runtime_failure(void)
 
 	/* Not even JSON: runc's parse error reaches the engine the same way. */
 	g_assert_true(g_file_set_contents(s->spec, "{ not json", -1, NULL));
-	g_autoptr(TestMonitor) m2 = start_podman_exec(s, NULL);
+	g_autoptr(TestMonitor) m2 = test_exec_session_start(s, NULL);
 	g_autofree char *line2 = testlib_read_line(m2->sync_fd, WAIT_MS);
 	g_test_message("sync: %s", line2);
 	g_assert_nonnull(line2);
@@ -371,8 +254,9 @@ static void test_execsync(void)
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(ExecSession) s = exec_session_new(
-			(const char *const[]){ "sh", "-c", cases[i].script, NULL }, FALSE);
+		g_autoptr(TestExecSession) s = test_exec_session_new(
+			container, (const char *const[]){ "sh", "-c", cases[i].script, NULL },
+			FALSE);
 		g_autoptr(TestMonitor) m = start_execsync(s, NULL);
 		g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 		g_autofree char *expected =
@@ -397,7 +281,8 @@ static void test_execsync_timeout(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s = exec_session_new(
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container,
 		(const char *const[]){ "sh", "-c", "echo started; exec sleep 1000", NULL }, FALSE);
 	g_autoptr(TestMonitor) m = start_execsync(s, (const char *const[]){ "-T", "1", NULL });
 
@@ -419,8 +304,8 @@ static void test_execsync_runtime_failure(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s =
-		exec_session_new((const char *const[]){ "/nonexistent/binary", NULL }, FALSE);
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "/nonexistent/binary", NULL }, FALSE);
 	g_autoptr(TestMonitor) m = start_execsync(s, NULL);
 
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -442,42 +327,11 @@ static void test_podman_exec_attach_handshake(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s =
-		exec_session_new((const char *const[]){ "sh", "-c", "exit 4", NULL }, FALSE);
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const argv[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		s->session,
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--full-attach",
-		"-l",
-		"none",
-		"-e",
-		"--exec-attach",
-		"--exec-process-spec",
-		s->spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		NULL,
-	};
-	g_autoptr(TestMonitor) m = test_monitor_start(&s->view, argv, TRUE, FALSE);
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "sh", "-c", "exit 4", NULL }, FALSE);
+	/* asserts the launcher's status and {"data": 0} on the attach pipe */
+	g_autoptr(TestMonitor) m = test_exec_session_start_attached(s, NULL);
 
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
-	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
 	/* podman's ExecAttachSocketPath: <exec session dir>/attach, there before the message. */
 	g_autofree char *attach = g_build_filename(s->view.bundle, "attach", NULL);
 	struct stat st;
@@ -488,8 +342,7 @@ static void test_podman_exec_attach_handshake(void)
 	g_assert_null(early);
 	g_assert_false(g_file_test(s->view.pidfile, G_FILE_TEST_EXISTS));
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
-	g_autofree char *first = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(first, "data"), >, 0);
+	g_assert_cmpint(testlib_read_sync_pid(m, WAIT_MS), >, 0);
 	g_autofree char *second = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(second, ==, "{\"data\": 4}\n");
 	g_assert_cmpint(testlib_read_exit_file(&s->view, WAIT_MS), ==, 4);
@@ -503,42 +356,12 @@ static void test_podman_exec_attach_stdin(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s = exec_session_new(
-		(const char *const[]){ "sh", "-c", "read l; echo got:$l; exit 2", NULL }, FALSE);
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const argv[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		s->session,
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--full-attach",
-		"-l",
-		"none",
-		"-i",
-		"-e",
-		"--exec-attach",
-		"--exec-process-spec",
-		s->spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		NULL,
-	};
-	g_autoptr(TestMonitor) m = test_monitor_start(&s->view, argv, TRUE, FALSE);
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		container, (const char *const[]){ "sh", "-c", "read l; echo got:$l; exit 2", NULL },
+		FALSE);
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start_attached(s, (const char *const[]){ "-i", NULL });
 
-	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
-	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
 	g_autofree char *attach = g_build_filename(s->view.bundle, "attach", NULL);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	g_assert_cmpuint(strlen(attach), <, sizeof addr.sun_path);
@@ -561,8 +384,7 @@ static void test_podman_exec_attach_stdin(void)
 		g_string_append_len(out, buf + 1, n - 1);
 	}
 	g_assert_cmpstr(out->str, ==, "got:hello\n");
-	g_autofree char *first = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(first, "data"), >, 0);
+	g_assert_cmpint(testlib_read_sync_pid(m, WAIT_MS), >, 0);
 	g_autofree char *second = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(second, ==, "{\"data\": 2}\n");
 	close(c);
@@ -574,7 +396,8 @@ static void test_exec_no_container(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(ExecSession) s = exec_session_new((const char *const[]){ "true", NULL }, FALSE);
+	g_autoptr(TestExecSession) s =
+		test_exec_session_new(container, (const char *const[]){ "true", NULL }, FALSE);
 	g_free(s->view.id);
 	s->view.id = g_strdup("vt-no-such-container");
 	g_autoptr(TestMonitor) m = start_execsync(s, NULL);

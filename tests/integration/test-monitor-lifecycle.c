@@ -12,16 +12,6 @@
 
 #define WAIT_MS 30000
 
-/* Parse {"data": N} and return N (G_MININT if the line is not that shape). */
-static int sync_value(const char *line, const char *key)
-{
-	g_autofree char *prefix = g_strdup_printf("{\"%s\": ", key);
-
-	if (line == NULL || !g_str_has_prefix(line, prefix))
-		return G_MININT;
-	return atoi(line + strlen(prefix));
-}
-
 /* create → sync pid → runc start → exit file: the whole podman-shaped flow. */
 static int run_to_exit(TestBundle *b, const char *const *extra, char **out_log)
 {
@@ -31,7 +21,7 @@ static int run_to_exit(TestBundle *b, const char *const *extra, char **out_log)
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_nonnull(line);
 	g_assert_true(g_str_has_suffix(line, "\n"));
-	int pid = sync_value(line, "data");
+	int pid = testlib_sync_value(line, "data");
 	g_assert_cmpint(pid, >, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	int status = testlib_read_exit_file(b, WAIT_MS);
@@ -77,12 +67,8 @@ static void test_sigkill_137(void)
 	if (!testlib_require_runc())
 		return;
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, NULL);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
 
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line, "data"), >, 0);
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
@@ -159,36 +145,17 @@ static void test_start_pipe_holds_launcher(void)
 	if (!testlib_require_runc())
 		return;
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *args[] = { "--api-version",
-			       "1",
-			       "-c",
-			       "@ID@",
-			       "-u",
-			       "@ID@",
-			       "-r",
-			       runc,
-			       "-b",
-			       "@BUNDLE@",
-			       "-p",
-			       "@PIDFILE@",
-			       "--exit-dir",
-			       "@EXITDIR@",
-			       "-l",
-			       "k8s-file:@LOG@",
-			       "--runtime-arg",
-			       "--root=@RUNCROOT@",
-			       "--sync",
-			       "--full-attach",
-			       NULL };
+	const char *rest[] = { "--exit-dir",     "@EXITDIR@",     "-l",
+			       "k8s-file:@LOG@", "--runtime-arg", "--root=@RUNCROOT@",
+			       "--sync",         "--full-attach", NULL };
 	/* --sync: the process we start is the monitor; hold the start pipe and check that
 	 * nothing happens until we write it. */
-	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, TRUE);
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, NULL, rest, TRUE);
 	g_usleep(200 * 1000);
 	g_assert_false(g_file_test(b->pidfile, G_FILE_TEST_EXISTS));
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line, "data"), >, 0);
+	g_assert_cmpint(testlib_sync_value(line, "data"), >, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	int w = testlib_wait_pid(m->monitor_pid, WAIT_MS);
 	g_assert_true(WIFEXITED(w));
@@ -236,7 +203,7 @@ static void test_legacy_crio_keys(void)
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line, "pid"), >, 0);
+	g_assert_cmpint(testlib_sync_value(line, "pid"), >, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
 }

@@ -31,13 +31,7 @@
  * when this returns. */
 static int run_to_exit(TestBundle *b, const char *const *extra)
 {
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
-
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_nonnull(line);
-	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, extra, NULL);
 	int status = testlib_read_exit_file(b, WAIT_MS);
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
 	return status;

@@ -107,13 +107,6 @@ int run_oci_seccomp_notify_stop(void *opaque)
 
 #define WAIT_MS 30000
 
-static int sync_value(const char *line)
-{
-	if (line == NULL || !g_str_has_prefix(line, "{\"data\": "))
-		return G_MININT;
-	return atoi(line + strlen("{\"data\": "));
-}
-
 /* --- sd_notify ---------------------------------------------------------------------- */
 
 /* len < 0: up to the NUL */
@@ -227,7 +220,7 @@ static void test_sd_notify_relay(void)
 		test_monitor_start_podman_like(b, (const char *const[]){ host_arg, NULL });
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	int pid = sync_value(line);
+	int pid = testlib_sync_value(line, "data");
 	g_assert_cmpint(pid, >, 0);
 	/* There before the container runs, open to any container user. */
 	struct stat st;
@@ -310,13 +303,8 @@ static char *run_seccomp_container(TestBundle *b, const char *listener, const ch
 	g_autofree char *plugin_arg =
 		plugins != NULL ? g_strdup_printf("--seccomp-notify-plugins=%s", plugins) : NULL;
 	const char *extra[] = { "--seccomp-notify-socket", listener, plugin_arg, NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, extra, NULL);
 
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_test_message("sync: %s", line);
-	g_assert_cmpint(sync_value(line), >, 0);
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	/* Never stuck: every notified syscall was answered and the script ran to its end. */
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
@@ -398,12 +386,8 @@ static void test_seccomp_exec(void)
 	g_autofree char *listener = seccomp_bundle_setup(b);
 	g_autofree char *plugin_arg = g_strdup_printf("--seccomp-notify-plugins=%s", plugin);
 	const char *extra[] = { "--seccomp-notify-socket", listener, plugin_arg, NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, extra);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, extra, NULL);
 
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line), >, 0);
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	/* Bad peers first: one that sends nothing, one that sends a pipe instead of a listener.
 	 * Both are dropped; the monitor keeps serving. */
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };

@@ -62,18 +62,6 @@ static gboolean oom_file_in(const char *dir)
 	return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
-static TestMonitor *start(TestBundle *b)
-{
-	TestMonitor *m = test_monitor_start_podman_like(b, NULL);
-
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_nonnull(line);
-	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
-	return m;
-}
-
 /* The container's only process is OOM-killed: 137, and the oom files exist by the time the
  * exit file does (the monitor's final check covers the kill racing its SIGCHLD). */
 static void test_oom_kill(void)
@@ -81,7 +69,7 @@ static void test_oom_kill(void)
 	if (!require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit(EAT_MEMORY_SH);
-	g_autoptr(TestMonitor) m = start(b);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
 
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
 	g_assert_true(oom_file_in(b->persist_dir));
@@ -99,7 +87,7 @@ static void test_oom_while_running(void)
 	if (!require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit("(" EAT_MEMORY_SH "); exec sleep 100000");
-	g_autoptr(TestMonitor) m = start(b);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
 	g_autofree char *oom = g_build_filename(b->persist_dir, "oom", NULL);
 	g_autofree char *exit_path = g_build_filename(b->exit_dir, b->id, NULL);
 
@@ -117,7 +105,7 @@ static void test_no_oom(void)
 	if (!require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit("exec sleep 100000");
-	g_autoptr(TestMonitor) m = start(b);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
 
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);

@@ -19,15 +19,6 @@
 
 #define WAIT_MS 30000
 
-static int sync_value(const char *line, const char *key)
-{
-	g_autofree char *prefix = g_strdup_printf("{\"%s\": ", key);
-
-	if (line == NULL || !g_str_has_prefix(line, prefix))
-		return G_MININT;
-	return atoi(line + strlen(prefix));
-}
-
 /* A runtime that writes its argv, one per line, to <dir>/argv, and fails like runc does. */
 static char *fake_runtime(TestBundle *b)
 {
@@ -71,19 +62,7 @@ static void test_argv_podman(void)
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
 	g_autofree char *runtime = fake_runtime(b);
 	g_autofree char *ckpt = g_build_filename(b->dir, "checkpoint", NULL);
-	const char *args[] = { "--api-version",
-			       "1",
-			       "-c",
-			       "@ID@",
-			       "-u",
-			       "@ID@",
-			       "-r",
-			       runtime,
-			       "-b",
-			       "@BUNDLE@",
-			       "-p",
-			       "@PIDFILE@",
-			       "--exit-dir",
+	const char *rest[] = { "--exit-dir",
 			       "@EXITDIR@",
 			       "--persist-dir",
 			       "@PERSIST@",
@@ -105,7 +84,7 @@ static void test_argv_podman(void)
 			       "--file-locks",
 			       "--runtime-opt=--lsm-profile=selinux:x",
 			       NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, FALSE);
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, runtime, rest, FALSE);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -176,7 +155,7 @@ static void test_argv_crio_terminal(void)
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line, "pid"), ==, -1);
+	g_assert_cmpint(testlib_sync_value(line, "pid"), ==, -1);
 	g_assert_nonnull(strstr(line, "restore failed"));
 	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
 
@@ -273,10 +252,7 @@ static void test_restore_success(void)
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });
 	g_autofree char *ckpt = g_build_filename(b->dir, "checkpoint", NULL);
 	g_autofree char *work = g_build_filename(b->dir, "work", NULL);
-	g_autoptr(TestMonitor) m = test_monitor_start_podman_like(b, NULL);
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-	g_assert_cmpint(sync_value(line, "data"), >, 0);
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "checkpoint", "--image-path", ckpt,
 				     "--work-path", work, b->id, NULL),
 			==, 0);
@@ -290,7 +266,7 @@ static void test_restore_success(void)
 	g_autoptr(TestMonitor) r = test_monitor_start_podman_like(b, extra);
 	g_autofree char *rline = testlib_read_line(r->sync_fd, WAIT_MS);
 	g_test_message("sync: %s", rline);
-	g_assert_cmpint(sync_value(rline, "data"), >, 0);
+	g_assert_cmpint(testlib_sync_value(rline, "data"), >, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
 	g_assert_cmpint(testlib_wait_pid(r->monitor_pid, WAIT_MS), !=, -1);

@@ -2,13 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "testlib.h"
@@ -22,19 +19,6 @@
 
 #define WAIT_MS    30000
 #define CLIENT_BUF 8193
-
-static int attach_connect(const char *path)
-{
-	int pfd = open(path, O_PATH | O_CLOEXEC);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-
-	g_assert_cmpint(pfd, >=, 0);
-	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
-	close(pfd);
-	return fd;
-}
 
 /*
  * Append the terminal's output to out until needle appears (TRUE) or EOF/timeout (FALSE;
@@ -79,21 +63,6 @@ static gboolean read_more(int fd, GString *out)
 	return TRUE;
 }
 
-static void send_str(int fd, const char *s)
-{
-	g_assert_cmpint(send(fd, s, strlen(s), MSG_NOSIGNAL), ==, (gssize)strlen(s));
-}
-
-static void write_fifo(const char *dir, const char *name, const char *text)
-{
-	g_autofree char *path = g_build_filename(dir, name, NULL);
-	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-
-	g_assert_cmpint(fd, >=, 0);
-	g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize)strlen(text));
-	close(fd);
-}
-
 /*
  * The container answers every input line with `stty size`. Poke it until it reports rows
  * and cols (the FIFO and the socket are separate channels, so a resize and the next line
@@ -111,7 +80,7 @@ static void wait_for_size(int fd, GString *out, int rows, int cols, const char *
 			return;
 		}
 		g_string_truncate(out, 0);
-		send_str(fd, "\n");
+		testlib_send_str(fd, "\n");
 		/* the echo of our newline, then one whole size line */
 		do {
 			if (!read_more(fd, out))
@@ -126,14 +95,6 @@ static void wait_for_size(int fd, GString *out, int rows, int cols, const char *
 			}
 		}
 	}
-}
-
-static int sync_pid(TestMonitor *m)
-{
-	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
-
-	g_assert_true(g_str_has_prefix(line, "{\"data\": "));
-	return atoi(line + strlen("{\"data\": "));
 }
 
 static TestBundle *tty_bundle(const char *script)
@@ -156,10 +117,11 @@ static void test_tty_output_and_input(void)
 	g_autoptr(GString) out = g_string_new(NULL);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_assert_cmpint(sync_pid(m), >, 0);
-	int fd = attach_connect(path);
+	g_assert_cmpint(testlib_read_sync_pid(m, WAIT_MS), >, 0);
+	int fd = testlib_attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
-	send_str(fd, "hi\n");
+	testlib_send_str(fd, "hi\n");
 	/* ONLCR is on (conmon.md §6): lines end in \r\n; the terminal echoes the input too. */
 	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
 	g_assert_cmpstr(out->str, ==, "hi\r\ntty:hi\r\n");
@@ -184,25 +146,26 @@ static void test_tty_resize(void)
 	g_autofree char *junk = g_strnfill(300, '1');
 	const char *const allowed[] = { "0 0", "30 100", "40 120", "25 80", NULL };
 
-	g_assert_cmpint(sync_pid(m), >, 0);
-	int fd = attach_connect(path);
+	g_assert_cmpint(testlib_read_sync_pid(m, WAIT_MS), >, 0);
+	int fd = testlib_attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 
 	/* podman's resize (AttachResize): "1 <height> <width>\n" on ctl */
-	write_fifo(b->bundle, "ctl", "1 30 100\n");
+	testlib_write_fifo(b->bundle, "ctl", "1 30 100\n");
 	wait_for_size(fd, out, 30, 100, allowed);
 
 	/* Malformed lines change nothing and kill nothing; the next valid line works. */
-	write_fifo(b->bundle, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 -1 5\n1 7\n");
-	write_fifo(b->bundle, "ctl", junk);
-	write_fifo(b->bundle, "ctl", " 9 9\n\x01\xff\n1 40 120\n");
+	testlib_write_fifo(b->bundle, "ctl", "1 2\nfoo\n999 2 2\n1 5000 5\n1 -1 5\n1 7\n");
+	testlib_write_fifo(b->bundle, "ctl", junk);
+	testlib_write_fifo(b->bundle, "ctl", " 9 9\n\x01\xff\n1 40 120\n");
 	wait_for_size(fd, out, 40, 120, allowed);
 
 	/* winsz takes "<height> <width>" directly */
-	write_fifo(b->bundle, "winsz", "3\n25 80\n");
+	testlib_write_fifo(b->bundle, "winsz", "3\n25 80\n");
 	wait_for_size(fd, out, 25, 80, allowed);
 
-	send_str(fd, "q\n");
+	testlib_send_str(fd, "q\n");
 	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
 	close(fd);
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 5);
@@ -216,81 +179,28 @@ static void test_exec_tty(void)
 	if (!testlib_require_runc())
 		return;
 	g_autoptr(TestBundle) ctr = test_bundle_new((const char *const[]){ "sleep", "1000", NULL });
-	g_autoptr(TestMonitor) cm = test_monitor_start_podman_like(ctr, NULL);
-	g_assert_cmpint(sync_pid(cm), >, 0);
-	g_assert_cmpint(testlib_runc(ctr, NULL, NULL, "start", ctr->id, NULL), ==, 0);
+	g_autoptr(TestMonitor) cm = test_monitor_start_running(ctr, NULL, NULL);
+	g_assert_cmpint(cm->monitor_pid, >, 0); /* held: the container runs beside the exec */
+	g_autoptr(TestExecSession) s = test_exec_session_new(
+		ctr, (const char *const[]){ "sh", "-c", SIZE_LOOP, NULL }, TRUE);
+	const char *sdir = s->view.bundle;
 
-	TestBundle view = *ctr;
-	g_autofree char *session = g_strconcat(ctr->id, "-exec", NULL);
-	g_autofree char *sdir = g_build_filename(ctr->dir, "exec-session", NULL);
-	g_autofree char *exits = g_build_filename(sdir, "exits", NULL);
-	g_autofree char *pidfile = g_build_filename(sdir, "exec.pid", NULL);
-	g_autofree char *monpid = g_build_filename(sdir, "conmon.pid", NULL);
-	g_autofree char *spec = g_build_filename(sdir, "process.json", NULL);
-	view.bundle = sdir;
-	view.exit_dir = exits;
-	view.pidfile = pidfile;
-	view.conmon_pidfile = monpid;
-	g_assert_cmpint(g_mkdir_with_parents(exits, 0755), ==, 0);
-
-	g_autoptr(JsonNode) process = json_node_copy(
-		json_object_get_member(json_node_get_object(ctr->config), "process"));
-	JsonArray *args = json_array_new();
-	for (const char *const *a = (const char *const[]){ "sh", "-c", SIZE_LOOP, NULL };
-	     *a != NULL; a++)
-		json_array_add_string_element(args, *a);
-	json_object_set_array_member(json_node_get_object(process), "args", args);
-	json_object_set_boolean_member(json_node_get_object(process), "terminal", TRUE);
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	json_generator_set_root(gen, process);
-	g_assert_true(json_generator_to_file(gen, spec, NULL));
-
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const argv[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		session,
-		"-r",
-		runc,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--full-attach",
-		"-l",
-		"none",
-		"-t",
-		"-e",
-		"--exec-attach",
-		"--exec-process-spec",
-		spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		NULL,
-	};
-	g_autoptr(TestMonitor) m = test_monitor_start(&view, argv, TRUE, FALSE);
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	g_autofree char *ready = testlib_read_line(m->attach_fd, WAIT_MS);
-	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
+	/* asserts the launcher's status and {"data": 0} on the attach pipe */
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start_attached(s, (const char *const[]){ "-t", NULL });
 	/* podman's order (attachToExec): resize, connect, then let the runtime run. The PTY
 	 * does not exist yet: the size must wait for it, not be dropped. */
-	write_fifo(sdir, "ctl", "1 33 99\n");
+	testlib_write_fifo(sdir, "ctl", "1 33 99\n");
 	g_autofree char *path = g_build_filename(sdir, "attach", NULL);
-	int fd = attach_connect(path);
+	int fd = testlib_attach_connect(path);
+	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
-	g_assert_cmpint(sync_pid(m), >, 0);
+	g_assert_cmpint(testlib_read_sync_pid(m, WAIT_MS), >, 0);
 
 	g_autoptr(GString) out = g_string_new(NULL);
 	const char *const allowed[] = { "0 0", "33 99", NULL };
 	wait_for_size(fd, out, 33, 99, allowed);
-	send_str(fd, "q\n");
+	testlib_send_str(fd, "q\n");
 	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
 	close(fd);
 	g_autofree char *code = testlib_read_line(m->sync_fd, WAIT_MS);

@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,9 @@ static char *runc_root;
 static GPtrArray *live_ids;  /* container ids to runc delete -f */
 static GArray *monitor_pids; /* monitors to kill */
 static volatile sig_atomic_t cleaning;
+
+/* How long the helpers below wait for a monitor's message (the tests' WAIT_MS). */
+#define HELPER_WAIT_MS 30000
 
 static void cleanup_all(void)
 {
@@ -513,46 +517,63 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
 	return m;
 }
 
+/* Append the NULL-terminated args (may be NULL) to argv, which owns its strings. */
+static void add_args(GPtrArray *argv, const char *const *args)
+{
+	for (; args != NULL && *args != NULL; args++)
+		g_ptr_array_add(argv, g_strdup(*args));
+}
+
+/*
+ * The head every podman-shaped argv here starts with:
+ *   --api-version 1 -c @ID@ -u <session> -r <runtime> -b @BUNDLE@ -p @PIDFILE@
+ * session NULL is the container's id (a create), runtime NULL is runc from PATH. The array
+ * owns its strings; add the rest with add_args(), then start_args() ends it.
+ */
+static GPtrArray *podman_args_new(const char *session, const char *runtime)
+{
+	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *runc = runtime == NULL ? g_find_program_in_path("runc") : NULL;
+
+	add_args(argv, (const char *const[]){ "--api-version", "1", "-c", "@ID@", "-u",
+					      session != NULL ? session : "@ID@", "-r",
+					      runtime != NULL ? runtime : runc, "-b", "@BUNDLE@",
+					      "-p", "@PIDFILE@", NULL });
+	return argv;
+}
+
+/* argv NULL-terminated, as test_monitor_start() takes it. */
+static const char *const *start_args(GPtrArray *argv)
+{
+	g_ptr_array_add(argv, NULL);
+	return (const char *const *)argv->pdata;
+}
+
+/* After the head and -n: where podman-like monitors keep their state and logs. */
+static const char *const podman_state_args[] = {
+	"--exit-dir", "@EXITDIR@",      "--persist-dir", "@PERSIST@", "--full-attach",
+	"-l",         "k8s-file:@LOG@", "--log-level",   "debug",     NULL,
+};
+
 TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *extra)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	static const char *const base[] = {
-		"--api-version",
-		"1",
-		"-c",
-		"@ID@",
-		"-u",
-		"@ID@",
-		"-r",
-		NULL,
-		"-b",
-		"@BUNDLE@",
-		"-p",
-		"@PIDFILE@",
-		"-n",
-		"@ID@",
-		"--exit-dir",
-		"@EXITDIR@",
-		"--persist-dir",
-		"@PERSIST@",
-		"--full-attach",
-		"-l",
-		"k8s-file:@LOG@",
-		"--log-level",
-		"debug",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-	};
-	g_autofree char *runc = g_find_program_in_path("runc");
+	g_autoptr(GPtrArray) args = podman_args_new(NULL, NULL);
 
-	for (gsize i = 0; i < G_N_ELEMENTS(base); i++)
-		g_ptr_array_add(args, (char *)(base[i] != NULL ? base[i] : runc));
-	for (; extra != NULL && *extra != NULL; extra++)
-		g_ptr_array_add(args, (char *)*extra);
-	g_ptr_array_add(args, NULL);
-	return test_monitor_start(b, (const char *const *)args->pdata, FALSE, FALSE);
+	add_args(args, (const char *const[]){ "-n", "@ID@", NULL });
+	add_args(args, podman_state_args);
+	add_args(args, (const char *const[]){ "--conmon-pidfile", "@CONMONPID@", "--runtime-arg",
+					      "--root=@RUNCROOT@", NULL });
+	add_args(args, extra);
+	return test_monitor_start(b, start_args(args), FALSE, FALSE);
+}
+
+TestMonitor *test_monitor_start_podman_args(TestBundle *b, const char *runtime,
+					    const char *const *rest, gboolean hold_start)
+{
+	g_autoptr(GPtrArray) args = podman_args_new(NULL, runtime);
+
+	add_args(args, rest);
+	return test_monitor_start(b, start_args(args), FALSE, hold_start);
 }
 
 void test_monitor_free(TestMonitor *m)
@@ -567,6 +588,174 @@ void test_monitor_free(TestMonitor *m)
 		close(m->attach_fd);
 	g_free(m->launcher_stderr);
 	g_free(m);
+}
+
+int testlib_sync_value(const char *line, const char *key)
+{
+	g_autofree char *prefix = g_strdup_printf("{\"%s\": ", key);
+
+	if (line == NULL || !g_str_has_prefix(line, prefix))
+		return G_MININT;
+	return atoi(line + strlen(prefix));
+}
+
+int testlib_read_sync_pid(TestMonitor *m, int timeout_ms)
+{
+	g_autofree char *line = testlib_read_line(m->sync_fd, timeout_ms);
+	int pid = testlib_sync_value(line, "data");
+
+	if (pid <= 0)
+		g_test_message("sync pipe: %s", line != NULL ? line : "(nothing)");
+	g_assert_cmpint(pid, >, 0);
+	return pid;
+}
+
+TestMonitor *test_monitor_start_running(TestBundle *b, const char *const *extra, int *out_pid)
+{
+	TestMonitor *m = test_monitor_start_podman_like(b, extra);
+
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	int pid = testlib_read_sync_pid(m, HELPER_WAIT_MS);
+	g_assert_cmpint(pid, >, 0);
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	if (out_pid != NULL)
+		*out_pid = pid;
+	return m;
+}
+
+void test_bundle_write_process_spec(TestBundle *b, const char *path, const char *const *args,
+				    gboolean terminal)
+{
+	g_autoptr(JsonNode) process =
+		json_node_copy(json_object_get_member(json_node_get_object(b->config), "process"));
+	JsonObject *p = json_node_get_object(process);
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(GError) error = NULL;
+	JsonArray *a = json_array_new();
+
+	for (; *args != NULL; args++)
+		json_array_add_string_element(a, *args);
+	json_object_set_array_member(p, "args", a);
+	json_object_set_boolean_member(p, "terminal", terminal);
+	json_generator_set_root(gen, process);
+	g_assert_true(json_generator_to_file(gen, path, &error));
+	g_assert_no_error(error);
+}
+
+TestExecSession *test_exec_session_new(TestBundle *container, const char *const *args,
+				       gboolean terminal)
+{
+	TestExecSession *s = g_new0(TestExecSession, 1);
+	static int counter;
+
+	s->session = g_strdup_printf("%s-exec%d", container->id, ++counter);
+	s->view.id = g_strdup(container->id);
+	s->view.dir = g_build_filename(container->dir, s->session, NULL);
+	s->view.bundle = g_strdup(s->view.dir);
+	s->view.runc_root = g_strdup(container->runc_root);
+	s->view.exit_dir = g_build_filename(s->view.dir, "exits", NULL);
+	s->view.persist_dir = g_build_filename(s->view.dir, "persist", NULL);
+	s->view.log_path = g_build_filename(s->view.dir, "exec.log", NULL);
+	s->view.pidfile = g_build_filename(s->view.dir, "exec.pid", NULL);
+	s->view.conmon_pidfile = g_build_filename(s->view.dir, "conmon.pid", NULL);
+	s->spec = g_build_filename(s->view.dir, "process.json", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(s->view.exit_dir, 0755), ==, 0);
+	g_assert_cmpint(g_mkdir_with_parents(s->view.persist_dir, 0755), ==, 0);
+	test_bundle_write_process_spec(container, s->spec, args, terminal);
+	return s;
+}
+
+void test_exec_session_free(TestExecSession *s)
+{
+	if (s == NULL)
+		return;
+	g_free(s->view.id);
+	g_free(s->view.dir);
+	g_free(s->view.bundle);
+	g_free(s->view.runc_root);
+	g_free(s->view.exit_dir);
+	g_free(s->view.persist_dir);
+	g_free(s->view.log_path);
+	g_free(s->view.pidfile);
+	g_free(s->view.conmon_pidfile);
+	g_free(s->session);
+	g_free(s->spec);
+	g_free(s);
+}
+
+/* The end of podman's exec argv: the process spec, runc's root, the monitor's pidfile. */
+static void add_exec_tail(GPtrArray *args, TestExecSession *s)
+{
+	add_args(args, (const char *const[]){ "--exec-process-spec", s->spec, "--runtime-arg",
+					      "--root=@RUNCROOT@", "--conmon-pidfile",
+					      "@CONMONPID@", NULL });
+}
+
+TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extra)
+{
+	g_autoptr(GPtrArray) args = podman_args_new(s->session, NULL);
+
+	add_args(args, (const char *const[]){ "-n", "name", NULL });
+	add_args(args, podman_state_args);
+	add_args(args, (const char *const[]){ "-e", NULL });
+	add_exec_tail(args, s);
+	add_args(args, extra);
+	return test_monitor_start(&s->view, start_args(args), FALSE, FALSE);
+}
+
+TestMonitor *test_exec_session_start_attached(TestExecSession *s, const char *const *extra)
+{
+	g_autoptr(GPtrArray) args = podman_args_new(s->session, NULL);
+
+	add_args(args, (const char *const[]){ "--exit-dir", "@EXITDIR@", "--full-attach", "-l",
+					      "none", NULL });
+	add_args(args, extra);
+	add_args(args, (const char *const[]){ "-e", "--exec-attach", NULL });
+	add_exec_tail(args, s);
+	TestMonitor *m = test_monitor_start(&s->view, start_args(args), TRUE, FALSE);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	/* podman waits for this line, then connects at once: the socket must exist already. */
+	g_autofree char *ready = testlib_read_line(m->attach_fd, HELPER_WAIT_MS);
+	g_assert_cmpstr(ready, ==, "{\"data\": 0}\n");
+	return m;
+}
+
+int testlib_attach_connect(const char *path)
+{
+	int pfd = open(path, O_PATH | O_CLOEXEC);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (pfd < 0) {
+		g_test_message("open %s: %s", path, g_strerror(errno));
+		return -1;
+	}
+	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(fd, >=, 0);
+	int r = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+	int errsv = errno;
+	close(pfd);
+	if (r < 0) {
+		g_test_message("connect %s: %s", path, g_strerror(errsv));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void testlib_send_str(int fd, const char *s)
+{
+	g_assert_cmpint(send(fd, s, strlen(s), MSG_NOSIGNAL), ==, (gssize)strlen(s));
+}
+
+void testlib_write_fifo(const char *dir, const char *name, const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize)strlen(text));
+	close(fd);
 }
 
 static gint64 deadline_after(int timeout_ms)

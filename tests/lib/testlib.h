@@ -94,8 +94,102 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
 				     gboolean with_attach_pipe, gboolean hold_start);
 /* The standard podman-like argv for b plus extra args (NULL-terminated). */
 TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *extra);
+/*
+ * podman's create argv cut to what every podman-shaped start shares,
+ *   --api-version 1 -c @ID@ -u @ID@ -r <runtime> -b @BUNDLE@ -p @PIDFILE@
+ * then rest (NULL-terminated) verbatim: the options a test is about, when
+ * test_monitor_start_podman_like() has too many or the wrong ones. runtime NULL is runc
+ * from PATH. As test_monitor_start(b, argv, FALSE, hold_start).
+ */
+TestMonitor *test_monitor_start_podman_args(TestBundle *b, const char *runtime,
+					    const char *const *rest, gboolean hold_start);
 void test_monitor_free(TestMonitor *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestMonitor, test_monitor_free)
+
+/*
+ * Sync-pipe messages (conmon.md §3.3): podman's {"data": N[, "message": ...]} and CRI-O's
+ * legacy {"pid": N} / {"exit_code": N}. The integer after "{\"<key>\": " at the start of
+ * line; G_MININT if line is NULL or does not start that way.
+ */
+int testlib_sync_value(const char *line, const char *key);
+/* One line from m's sync pipe, asserted to be {"data": <pid>} with pid > 0 (the container's
+ * or exec session's pid). Returns the value (<= 0, or G_MININT for no such line, when the
+ * assertion failed; the line is logged then). */
+int testlib_read_sync_pid(TestMonitor *m, int timeout_ms);
+
+/*
+ * Start b's container the podman way and leave it running, for tests that need a running
+ * container (exec sessions, kill, checkpoint): test_monitor_start_podman_like(b, extra),
+ * asserting launcher status 0, a pid on the sync pipe (stored in *out_pid if not NULL) and
+ * `runc start` succeeding.
+ */
+TestMonitor *test_monitor_start_running(TestBundle *b, const char *const *extra, int *out_pid);
+
+/*
+ * Write the OCI process spec an engine hands `runc exec --process` (conmon's
+ * --exec-process-spec) to path: b's config.json "process" with args (NULL-terminated) and
+ * terminal replaced, everything else (env, cwd, user, rlimits) the container's.
+ */
+void test_bundle_write_process_spec(TestBundle *b, const char *path, const char *const *args,
+				    gboolean terminal);
+
+/*
+ * An exec session in a container, laid out as podman lays one out: its own directory
+ * <container dir>/<session id> holding the process spec, the exit dir, the pid files and
+ * the attach socket and FIFOs.
+ *
+ * view is what test_monitor_start() substitutes: id is the container's (runc exec joins it,
+ * and the exit file is named after it, conmon.md §7.1), @BUNDLE@ is the session directory.
+ * Its strings are the session's own copies (a test may replace view.id), and view.config is
+ * NULL: view is not a bundle, never pass it to test_bundle_free() or
+ * test_bundle_write_config().
+ */
+typedef struct {
+	TestBundle view;
+	char *session; /* the exec session id: <container id>-exec<n>, monitor's -u */
+	char *spec;    /* <session dir>/process.json */
+} TestExecSession;
+
+/* New session running args in container (which must be running to exec into); the process
+ * spec is written (see test_bundle_write_process_spec). */
+TestExecSession *test_exec_session_new(TestBundle *container, const char *const *args,
+				       gboolean terminal);
+void test_exec_session_free(TestExecSession *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestExecSession, test_exec_session_free)
+
+/*
+ * podman's exec monitor (conmon.md §9) for a detached session with a k8s-file log at
+ * view.log_path:
+ *   --api-version 1 -c <ctr id> -u <session> -r <runc> -b <session dir> -p <exec.pid> -n name
+ *   --exit-dir .. --persist-dir .. --full-attach -l k8s-file:.. --log-level debug
+ *   -e --exec-process-spec <spec> --runtime-arg --root=.. --conmon-pidfile .. <extra...>
+ * extra (NULL-terminated, may be NULL) adds e.g. -t, -i, -T 1. The launcher is awaited;
+ * nothing is asserted.
+ */
+TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extra);
+
+/*
+ * podman's attached exec (`podman exec [-i] [-t]`): -l none, --exec-attach and an attach pipe,
+ *   --api-version 1 -c <ctr id> -u <session> -r <runc> -b <session dir> -p <exec.pid>
+ *   --exit-dir .. --full-attach -l none <extra...> -e --exec-attach
+ *   --exec-process-spec <spec> --runtime-arg --root=.. --conmon-pidfile ..
+ * Asserts the launcher's status 0 and reads the attach pipe's {"data": 0}, which the
+ * monitor sends once the session's attach socket exists (conmon.md §3.4). The runtime is
+ * held until the caller writes the second start-pipe byte (m->start_fd), as podman does
+ * after connecting.
+ */
+TestMonitor *test_exec_session_start_attached(TestExecSession *s, const char *const *extra);
+
+/* Attach clients as podman's attach does it (conmon.md §4). Connect to the SOCK_SEQPACKET
+ * socket at path through an O_PATH handle, so a path longer than sun_path works; -1 (with
+ * the reason as a test message) on failure. */
+int testlib_attach_connect(const char *path);
+/* Send all of s in one message (asserted). */
+void testlib_send_str(int fd, const char *s);
+/* Write text to the FIFO dir/name (ctl or winsz) the way podman does: O_WRONLY|O_NONBLOCK,
+ * so a monitor that is not reading fails the open instead of hanging the test (conmon.md
+ * §5.1). Asserts the open and the whole write. */
+void testlib_write_fifo(const char *dir, const char *name, const char *text);
 
 /* One line from fd within timeout_ms (NULL on timeout/EOF). */
 char *testlib_read_line(int fd, int timeout_ms);
