@@ -74,6 +74,8 @@ static void test_journald(void)
 	g_autoptr(JsonArray) e = journal_entries(b->id, 8);
 	guint n = json_array_get_length(e);
 	g_assert_cmpuint(n, >=, 8);
+	if (n < 8)
+		return; /* assertions are non-fatal: the checks below would index past the end */
 	g_autofree char *short_id = g_strndup(b->id, 12);
 	for (guint i = 0; i < n; i++) {
 		g_assert_cmpstr(field(e, i, "CONTAINER_ID_FULL"), ==, b->id);
@@ -94,6 +96,8 @@ static void test_journald(void)
 	}
 	g_assert_cmpuint(hello, >, 0);
 	g_assert_cmpuint(oops, >, 0);
+	if (hello == 0 || oops == 0)
+		return;
 	g_assert_cmpstr(field(e, hello - 1, "PRIORITY"), ==, "6");
 	g_assert_cmpstr(field(e, oops - 1, "PRIORITY"), ==, "3");
 	g_assert_null(field(e, hello - 1, "CONTAINER_PARTIAL_MESSAGE"));

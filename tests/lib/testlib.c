@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journald.h"
+
 /*
  * The harness is the one place with process-wide state: the cleanup handlers that run on
  * abort need to find what the test created.
@@ -856,26 +858,11 @@ char *testlib_read_file(const char *path)
 
 gboolean testlib_ensure_journald(void)
 {
-	const char *sock = "/run/systemd/journal/socket";
-	const char *journald = "/lib/systemd/systemd-journald";
+	g_autofree char *why = test_journald_ensure();
 
-	if (g_file_test(sock, G_FILE_TEST_EXISTS))
-		return TRUE;
-	if (!g_file_test(journald, G_FILE_TEST_IS_EXECUTABLE)) {
-		g_test_skip("systemd-journald not found and no journal socket");
-		return FALSE;
-	}
-	/* Started in its own session and left running: later tests (and podman logs) read the
-	 * journal too. */
-	pid_t pid = fork();
-	if (pid == 0) {
-		setsid();
-		execl(journald, journald, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || !testlib_wait_for_file(sock, 10000)) {
-		g_test_skip("systemd-journald did not start");
-		g_printerr("# SKIP: systemd-journald did not start\n");
+	if (why != NULL) {
+		g_test_skip(why);
+		g_printerr("# SKIP: %s\n", why);
 		return FALSE;
 	}
 	return TRUE;

@@ -204,5 +204,5 @@ int testlib_read_exit_file(TestBundle *b, int timeout_ms);
 /* Whole file, or NULL. */
 char *testlib_read_file(const char *path);
 
-/* Start /lib/systemd/systemd-journald if its socket is missing; FALSE (skip) if it can't. */
+/* Start /lib/systemd/systemd-journald unless one is listening; FALSE (skip) if it can't. */
 gboolean testlib_ensure_journald(void);

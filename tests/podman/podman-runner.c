@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "journald.h"
+
 /*
  * Runs one of the tests/podman bats files the way a host runs podman: as a child subreaper (PID 1
  * on the test host does not reap orphans, and every daemonized monitor is one), with a
@@ -63,40 +65,6 @@ static char *skip_reason(void)
 	if (missing->len == 0)
 		return NULL;
 	return g_strdup_printf("not installed: %s", missing->str);
-}
-
-#define JOURNAL_SOCKET "/run/systemd/journal/socket"
-#define JOURNALD       "/lib/systemd/systemd-journald"
-
-static gboolean wait_for_path(const char *path, int timeout_ms)
-{
-	for (int waited = 0; !g_file_test(path, G_FILE_TEST_EXISTS); waited += 20) {
-		if (waited >= timeout_ms)
-			return FALSE;
-		g_usleep(20 * 1000);
-	}
-	return TRUE;
-}
-
-/* The reason journald cannot be used, or NULL once its socket exists. Runs before we become
- * a subreaper, and g_spawn_async without DO_NOT_REAP_CHILD double-forks, so journald is
- * not our child: it stays running for later tests and suites, like tests/lib's does. */
-static char *ensure_journald(void)
-{
-	g_autoptr(GError) error = NULL;
-
-	if (g_file_test(JOURNAL_SOCKET, G_FILE_TEST_EXISTS))
-		return NULL;
-	if (!g_file_test(JOURNALD, G_FILE_TEST_IS_EXECUTABLE))
-		return g_strdup("no journal socket and " JOURNALD " is not installed");
-	if (!g_spawn_async(NULL, (char *[]){ (char *)"setsid", (char *)JOURNALD, NULL }, NULL,
-			   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-				   G_SPAWN_STDERR_TO_DEV_NULL,
-			   NULL, NULL, NULL, &error))
-		return g_strdup_printf("cannot start " JOURNALD ": %s", error->message);
-	if (!wait_for_path(JOURNAL_SOCKET, 10000))
-		return g_strdup(JOURNALD " started but " JOURNAL_SOCKET " did not appear");
-	return NULL;
 }
 
 /* Run argv and wait for it, reaping every orphan that comes back to us meanwhile. */
@@ -206,7 +174,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (journald) {
-		g_autofree char *why = ensure_journald();
+		g_autofree char *why = test_journald_ensure();
 		if (why != NULL)
 			g_setenv("VIGIL_PODMAN_NO_JOURNALD", why, TRUE);
 	}
