@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -208,6 +209,77 @@ static void test_ctl_reopen(void)
 	g_assert_cmpstr(o2->str, ==, "after\n");
 }
 
+/* Everything until EOF on fd, or NULL if it stays open past timeout_ms. */
+static char *read_to_eof(int fd, int timeout_ms)
+{
+	g_autoptr(GString) text = g_string_new(NULL);
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
+		char buf[4096];
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return NULL;
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n == 0)
+			return g_string_free(g_steal_pointer(&text), FALSE);
+		if (n > 0)
+			g_string_append_len(text, buf, n);
+	}
+}
+
+/* passthrough (conmon.md §8.6): the container writes straight to the monitor's own stdout
+ * and stderr, which the monitor itself lets go of; no log, no attach socket, no FIFOs. */
+static void test_passthrough(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new(
+		(const char *const[]){ "sh", "-c", "echo out; echo err >&2; exit 3", NULL });
+	g_autofree char *runc = g_find_program_in_path("runc");
+	/* clang-format off */
+	const char *args[] = {
+		"--api-version", "1", "-c", "@ID@", "-u", "@ID@", "-n", "@ID@", "-r", runc,
+		"-b", "@BUNDLE@", "-p", "@PIDFILE@", "--exit-dir", "@EXITDIR@",
+		"--conmon-pidfile", "@CONMONPID@", "--runtime-arg", "--root=@RUNCROOT@",
+		"-l", "passthrough", NULL,
+	};
+	/* clang-format on */
+	int out[2], err[2];
+
+	g_assert_cmpint(pipe2(out, O_CLOEXEC), ==, 0);
+	g_assert_cmpint(pipe2(err, O_CLOEXEC), ==, 0);
+	g_autoptr(TestMonitor) m = test_monitor_start_stdio(b, args, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	testlib_read_sync_pid(m, WAIT_MS);
+
+	/* the monitor kept neither: only the container (through runc) holds the pipes */
+	for (int fd = 1; fd <= 2; fd++) {
+		g_autofree char *link = g_strdup_printf("/proc/%d/fd/%d", m->monitor_pid, fd);
+		g_autofree char *target = g_file_read_link(link, NULL);
+		g_assert_cmpstr(target, ==, "/dev/null");
+	}
+	for (const char *const *name = (const char *const[]){ "attach", "ctl", "winsz", NULL };
+	     *name != NULL; name++) {
+		g_autofree char *path = g_build_filename(b->bundle, *name, NULL);
+		g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	}
+
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
+	g_autofree char *stdout_text = read_to_eof(out[0], WAIT_MS);
+	g_autofree char *stderr_text = read_to_eof(err[0], WAIT_MS);
+	close(out[0]);
+	close(err[0]);
+	g_assert_cmpstr(stdout_text, ==, "out\n");
+	g_assert_cmpstr(stderr_text, ==, "err\n");
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 3);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_assert_false(g_file_test(b->log_path, G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -215,5 +287,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/logs/rotation", test_rotation);
 	g_test_add_func("/monitor/logs/truncate", test_truncate);
 	g_test_add_func("/monitor/logs/ctl-reopen", test_ctl_reopen);
+	g_test_add_func("/monitor/logs/passthrough", test_passthrough);
 	return g_test_run();
 }

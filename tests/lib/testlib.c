@@ -439,8 +439,11 @@ TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean
 	return test_monitor_start_with(monitor_binary(), b, args, with_attach_pipe, hold_start);
 }
 
-TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
-				     gboolean with_attach_pipe, gboolean hold_start)
+/* stdout_fd, stderr_fd: the monitor's stdout and stderr, or -1 for /dev/null and a pipe
+ * whose text becomes launcher_stderr. */
+static TestMonitor *spawn_monitor(const char *monitor, TestBundle *b, const char *const *args,
+				  gboolean with_attach_pipe, gboolean hold_start, int stdout_fd,
+				  int stderr_fd)
 {
 	TestMonitor *m = g_new0(TestMonitor, 1);
 	int sync[2], start[2], attach[2] = { -1, -1 };
@@ -478,10 +481,12 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
 
 	int source_fds[3] = { sync[1], start[1], attach[1] };
 	int target_fds[3] = { 3, 4, 5 };
+	gboolean own_stderr = stderr_fd < 0;
 	if (!g_spawn_async_with_pipes_and_fds(
 		    NULL, (const char *const *)argv->pdata, (const char *const *)envp->pdata,
-		    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, -1, -1, -1,
-		    source_fds, target_fds, with_attach_pipe ? 3 : 2, &pid, NULL, NULL, &err_fd,
+		    G_SPAWN_DO_NOT_REAP_CHILD | (stdout_fd < 0 ? G_SPAWN_STDOUT_TO_DEV_NULL : 0),
+		    NULL, NULL, -1, stdout_fd, stderr_fd, source_fds, target_fds,
+		    with_attach_pipe ? 3 : 2, &pid, NULL, NULL, own_stderr ? &err_fd : NULL,
 		    &error))
 		g_error("spawn monitor: %s", error->message);
 	close(sync[1]);
@@ -498,16 +503,19 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
 		m->launcher_status = -1;
 		m->monitor_pid = pid;
 		g_array_append_val(monitor_pids, m->monitor_pid);
-		close(err_fd);
+		if (err_fd >= 0)
+			close(err_fd);
 		return m;
 	}
 	g_autoptr(GString) err = g_string_new(NULL);
 	char buf[4096];
 	ssize_t n;
-	while ((n = read(err_fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+	while (err_fd >= 0 &&
+	       ((n = read(err_fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
 		if (n > 0)
 			g_string_append_len(err, buf, n);
-	close(err_fd);
+	if (err_fd >= 0)
+		close(err_fd);
 	int status = testlib_wait_pid(pid, 60000);
 	m->launcher_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	m->launcher_stderr = g_string_free(g_steal_pointer(&err), FALSE);
@@ -517,6 +525,18 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
 		g_array_append_val(monitor_pids, m->monitor_pid);
 	}
 	return m;
+}
+
+TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
+				     gboolean with_attach_pipe, gboolean hold_start)
+{
+	return spawn_monitor(monitor, b, args, with_attach_pipe, hold_start, -1, -1);
+}
+
+TestMonitor *test_monitor_start_stdio(TestBundle *b, const char *const *args, int out_fd,
+				      int err_fd)
+{
+	return spawn_monitor(monitor_binary(), b, args, FALSE, FALSE, out_fd, err_fd);
 }
 
 /* Append the NULL-terminated args (may be NULL) to argv, which owns its strings. */

@@ -92,6 +92,11 @@ TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean
  * side by side in one process). */
 TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
 				     gboolean with_attach_pipe, gboolean hold_start);
+/* As test_monitor_start(b, args, FALSE, FALSE), with the monitor's stdout and stderr on
+ * out_fd and err_fd (passthrough logging hands them to the container); launcher_stderr is
+ * empty then. */
+TestMonitor *test_monitor_start_stdio(TestBundle *b, const char *const *args, int out_fd,
+				      int err_fd);
 /* The standard podman-like argv for b plus extra args (NULL-terminated). */
 TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *extra);
 /*
