@@ -24,9 +24,9 @@
  *   podman-runner [--journald] FILE.bats [BATS-OPTION...]
  *
  * Prints a TAP "skip all" plan and exits 0 when a tool the suite needs is missing, so meson
- * reports SKIP with the reason. --journald starts systemd-journald when its socket is
- * missing (this host runs none); when that fails, VIGIL_PODMAN_NO_JOURNALD tells the
- * journald tests why they skip.
+ * reports SKIP with the reason. --journald starts systemd-journald unless one is listening
+ * (this host runs none; a socket file may outlive it); when that fails,
+ * VIGIL_PODMAN_NO_JOURNALD tells the journald tests why they skip.
  */
 
 static volatile sig_atomic_t got_signal;
