@@ -80,7 +80,8 @@ static gboolean ascii_plain(guchar c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
 }
 
-void json_log_append_escaped(GString *out, const char *s, gsize len)
+/* Append s with Docker's escaping, without quotes. */
+static void append_escaped(GString *out, const char *s, gsize len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const guchar *p = (const guchar *)s, *end = p + len;
@@ -128,7 +129,7 @@ void json_log_append_record(GString *out, const char *log, gsize len, int stream
 {
 	if (len > 0) {
 		g_string_append_len(out, "{\"log\":\"", 8);
-		json_log_append_escaped(out, log, len);
+		append_escaped(out, log, len);
 		g_string_append_len(out, "\",", 2);
 	} else {
 		g_string_append_c(out, '{');

@@ -38,9 +38,6 @@ gsize json_log_format_time(JsonLogClock *clock, const struct timespec *ts, char 
  * RFC 3629's table, which is what Go's decoder (and so Docker) accepts. */
 gsize json_log_utf8_sequence(const guchar *p, gsize n);
 
-/* Append s with Docker's escaping, without quotes. */
-void json_log_append_escaped(GString *out, const char *s, gsize len);
-
 /* One whole line, '\n' included. stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR. */
 void json_log_append_record(GString *out, const char *log, gsize len, int stream, const char *time,
 			    gsize time_len);

@@ -140,7 +140,6 @@ static void journald_free(LogDriver *driver)
 }
 
 static const LogDriverOps journald_ops = {
-	.name = "journald",
 	.write = journald_write,
 	.pending_since = journald_pending_since,
 	.flush_pending = journald_flush_pending,

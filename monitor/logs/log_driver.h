@@ -5,7 +5,6 @@
 
 #include <glib.h>
 
-#include "log_file.h"
 #include "options.h"
 
 /*
@@ -16,7 +15,6 @@
 typedef struct _LogDriver LogDriver;
 
 typedef struct {
-	const char *name;
 	/* One chunk of container output; now is the chunk's arrival time (one per chunk). */
 	void (*write)(LogDriver *driver, int stream, const char *buf, gsize len,
 		      const struct timespec *now);
@@ -36,9 +34,6 @@ typedef struct {
 struct _LogDriver {
 	const LogDriverOps *ops;
 };
-
-/* The file options the command line gives (--log-size-max, --log-rotate, ...) for path. */
-void log_driver_file_options(const MonitorConfig *cfg, const char *path, LogFileOptions *out);
 
 LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
 LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);

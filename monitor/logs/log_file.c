@@ -35,7 +35,6 @@
 #define LOG_FILE_WRITEBACK (4 * 1024 * 1024)
 
 struct _LogFile {
-	char *path;
 	char *what; /* "log file <path>", for the monitor's own messages */
 	char *base;
 	int dirfd;
@@ -56,6 +55,8 @@ struct _LogFile {
 	int iovcnt;
 	gsize batch_len;
 	gsize torn; /* bytes after the last '\n' we wrote: a record begun, not finished */
+	/* a failed write took the start of the current record: drop the rest of it too */
+	gboolean dropping;
 	/* written since writeback was last started */
 	gsize unflushed;
 	LogFailure failure;
@@ -69,7 +70,6 @@ LogFile *log_file_open(const LogFileOptions *opts, GError **error)
 
 	f->dirfd = -1;
 	f->fd = -1;
-	f->path = g_strdup(opts->path);
 	f->what = g_strdup_printf("log file %s", opts->path);
 	f->base = g_path_get_basename(opts->path);
 	f->size_max = opts->size_max;
@@ -162,6 +162,14 @@ static void start_writeback(LogFile *f, gsize written)
 	(void)sync_file_range(f->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
+/* len bytes counted by log_file_begin_record() did not reach the file. */
+static void lose(LogFile *f, int err, gsize len)
+{
+	f->file_bytes = MAX(f->file_bytes - (gint64)len, 0);
+	f->total_bytes = MAX(f->total_bytes - (gint64)len, 0);
+	log_failure_hit(&f->failure, f->what, err, len);
+}
+
 static void batch_reset(LogFile *f)
 {
 	f->iovcnt = 0;
@@ -204,18 +212,17 @@ void log_file_flush(LogFile *f)
 	if (err == 0) {
 		log_failure_clear(&f->failure, f->what);
 	} else {
-		gsize lost = f->batch_len - written + cut_torn(f);
-		f->file_bytes = MAX(f->file_bytes - (gint64)lost, 0);
-		f->total_bytes = MAX(f->total_bytes - (gint64)lost, 0);
-		log_failure_hit(&f->failure, f->what, err, lost);
+		const struct iovec *last = &f->iov[f->iovcnt - 1];
+		/* A batch written out to make room can end inside a record; were the rest of
+		 * that record written later, it would be a line without its start. */
+		f->dropping = ((const char *)last->iov_base)[last->iov_len - 1] != '\n';
+		lose(f, err, f->batch_len - written + cut_torn(f));
 	}
 	batch_reset(f);
 }
 
 static void add_iov(LogFile *f, const void *data, gsize len)
 {
-	if (f->iovcnt == LOG_FILE_IOV)
-		log_file_flush(f);
 	f->iov[f->iovcnt].iov_base = (void *)data;
 	f->iov[f->iovcnt].iov_len = len;
 	f->iovcnt++;
@@ -225,16 +232,23 @@ static void add_iov(LogFile *f, const void *data, gsize len)
 void log_file_append(LogFile *f, const void *data, gsize len, gboolean stable)
 {
 	const char *p = data;
+	gboolean copy = !stable || len < LOG_FILE_REF_MIN;
 
-	if (stable && len >= LOG_FILE_REF_MIN) {
-		add_iov(f, data, len);
-		return;
-	}
-	if (f->buf == NULL)
+	if (copy && f->buf == NULL)
 		f->buf = g_malloc(LOG_FILE_BUF);
 	while (len > 0) {
-		if (f->buf_used == LOG_FILE_BUF)
+		/* Room first: a flush empties buf, so it must not come between the copy and
+		 * the iovec that points at it. */
+		if (f->iovcnt == LOG_FILE_IOV || (copy && f->buf_used == LOG_FILE_BUF))
 			log_file_flush(f);
+		if (f->dropping) {
+			lose(f, f->failure.err, len);
+			return;
+		}
+		if (!copy) {
+			add_iov(f, p, len);
+			return;
+		}
 		gsize n = MIN(len, LOG_FILE_BUF - f->buf_used);
 		char *dst = f->buf + f->buf_used;
 		struct iovec *last = f->iovcnt > 0 ? &f->iov[f->iovcnt - 1] : NULL;
@@ -279,6 +293,7 @@ static void cycle(LogFile *f)
 
 gboolean log_file_begin_record(LogFile *f, gsize len)
 {
+	f->dropping = FALSE;
 	if (f->global_max > 0 && f->total_bytes >= f->global_max)
 		return FALSE;
 	if (f->size_max > 0 && f->regular && f->file_bytes > 0 &&
@@ -311,7 +326,6 @@ void log_file_free(LogFile *f)
 	vigil_clear_fd(&f->fd);
 	vigil_clear_fd(&f->dirfd);
 	g_free(f->buf);
-	g_free(f->path);
 	g_free(f->what);
 	g_free(f->base);
 	g_free(f);

@@ -76,17 +76,6 @@ static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **ou
 	return vigil_throw(error, EINVAL, "No such log driver %s", driver);
 }
 
-void log_driver_file_options(const MonitorConfig *cfg, const char *path, LogFileOptions *out)
-{
-	memset(out, 0, sizeof *out);
-	out->path = path;
-	out->size_max = cfg->log_size_max;
-	out->global_size_max = cfg->log_global_size_max;
-	out->rotate = cfg->log_rotate;
-	out->max_files = cfg->log_max_files;
-	out->allowlist = cfg->log_allowlist_dirs;
-}
-
 static void drivers_free(GPtrArray *drivers)
 {
 	for (guint i = 0; i < drivers->len; i++) {
