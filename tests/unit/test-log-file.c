@@ -336,6 +336,72 @@ static void test_dev_full(Fixture *f, gconstpointer data)
 	g_test_assert_expected_messages();
 }
 
+/* A batch written out to make room ends inside a record; when that write fails, the rest of
+ * the record must not follow later as a line without its start. */
+static void test_write_failure_mid_record(Fixture *f, gconstpointer data)
+{
+	struct rlimit saved, small;
+	g_autoptr(LogFile) file = log_file_open(&f->opts, NULL);
+	const gsize big_len = 256 * 1024 + 50; /* fills the batch buffer, then 50 bytes more */
+	g_autofree char *big = g_malloc(big_len);
+
+	memset(big, 'b', big_len);
+	big[big_len - 1] = '\n';
+	g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+	signal(SIGXFSZ, SIG_IGN);
+	small = saved;
+	small.rlim_cur = 1000;
+	g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &small), ==, 0);
+
+	for (int i = 0; i < 3; i++)
+		put(file, "fits", 300);
+	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING,
+			      "log file *: File too large; dropping container output*");
+	g_assert_true(log_file_begin_record(file, big_len));
+	log_file_append(file, big, big_len, FALSE);
+	log_file_flush(file);
+	g_test_assert_expected_messages();
+	/* the 50 bytes after the failed batch would fit under the limit: they must not land */
+	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING,
+			      "log file *: writing works again after * s (File too large); 262194 "
+			      "bytes of log output were lost");
+	put(file, "after", 50);
+	g_test_assert_expected_messages();
+	g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+	signal(SIGXFSZ, SIG_DFL);
+
+	g_autofree char *got = slurp(f->path);
+	g_autofree char *want = g_strconcat(rec("fits", 300), rec("fits", 300), rec("fits", 300),
+					    rec("after", 50), NULL);
+	g_assert_cmpstr(got, ==, want);
+}
+
+/* More pieces than one batch holds, copied prefixes between referenced bodies: the batch
+ * written out to make room must not take a copied piece's bytes with it, nor let the next
+ * copies overwrite them. */
+static void test_batch_full_of_pieces(Fixture *f, gconstpointer data)
+{
+	g_autoptr(LogFile) file = log_file_open(&f->opts, NULL);
+	g_autofree char *body = g_malloc(3000);
+	g_autoptr(GString) want = g_string_new(NULL);
+
+	memset(body, 'x', 3000);
+	body[2999] = '\n';
+	for (int i = 0; i < 200; i++) {
+		g_autofree char *prefix = g_strdup_printf("record %d%*s:", i, i % 17, "");
+		gsize plen = strlen(prefix);
+		g_assert_true(log_file_begin_record(file, plen + 3000));
+		log_file_append(file, prefix, plen, FALSE);
+		log_file_append(file, body, 3000, TRUE);
+		g_string_append(want, prefix);
+		g_string_append_len(want, body, 3000);
+	}
+	log_file_flush(file);
+	g_autofree char *got = slurp(f->path);
+	g_assert_cmpuint(strlen(got), ==, want->len);
+	g_assert_cmpstr(got, ==, want->str);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -351,6 +417,10 @@ int main(int argc, char **argv)
 	g_test_add("/log-file/allowlist", Fixture, NULL, setup, test_allowlist, teardown);
 	g_test_add("/log-file/open-errors", Fixture, NULL, setup, test_open_errors, teardown);
 	g_test_add("/log-file/write-failure", Fixture, NULL, setup, test_write_failure, teardown);
+	g_test_add("/log-file/write-failure-mid-record", Fixture, NULL, setup,
+		   test_write_failure_mid_record, teardown);
+	g_test_add("/log-file/batch-full-of-pieces", Fixture, NULL, setup,
+		   test_batch_full_of_pieces, teardown);
 	g_test_add("/log-file/dev-full", Fixture, NULL, setup, test_dev_full, teardown);
 	return g_test_run();
 }
