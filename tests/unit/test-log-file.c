@@ -398,8 +398,9 @@ static void test_batch_full_of_pieces(Fixture *f, gconstpointer data)
 	}
 	log_file_flush(file);
 	g_autofree char *got = slurp(f->path);
+	/* 600 KB: compared without printing them */
 	g_assert_cmpuint(strlen(got), ==, want->len);
-	g_assert_cmpstr(got, ==, want->str);
+	g_assert_cmpint(memcmp(got, want->str, want->len), ==, 0);
 }
 
 int main(int argc, char **argv)
