@@ -24,13 +24,15 @@ static gint64 parse_since(const char *s)
 	}
 	double secs = g_ascii_strtod(s, &end);
 	if (end != s && *end == '\0' && secs >= 0)
-		return (gint64)(secs * 1e9);
+		return secs < G_MAXINT64 / 1e9 ? (gint64)(secs * 1e9) : G_MAXINT64;
+	gint64 now_s = g_get_real_time() / G_USEC_PER_SEC;
 	for (const char *p = s; *p != '\0';) {
 		gint64 n = g_ascii_strtoll(p, &end, 10);
 		gint64 unit = *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
 		if (end == p || n < 0 || unit == 0)
 			return -1;
-		total += n * unit;
+		/* Saturated at "before the epoch" (= everything), so the sum cannot overflow. */
+		total = n > now_s / unit ? now_s : MIN(total + n * unit, now_s);
 		p = end + 1;
 	}
 	if (total == 0 && *s == '\0')

@@ -23,7 +23,9 @@ int cmd_wait(Cli *cli, int argc, char **argv)
 	if ((timeout != NULL && !cli_parse_uint("--timeout", timeout, &secs)) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_OWN_FAILURE;
-	if (!vigil_runtime_wait(rt, argv[1], session, timeout != NULL ? (int)secs * 1000 : -1,
+	/* The library takes an int of milliseconds: cap at its ~24 days rather than wrap. */
+	if (!vigil_runtime_wait(rt, argv[1], session,
+				timeout != NULL ? (int)MIN(secs, G_MAXINT / 1000) * 1000 : -1,
 				&code, &error))
 		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
 	if (cli->json)

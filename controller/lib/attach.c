@@ -19,6 +19,7 @@
 #include "error.h"
 #include "exec_session.h"
 #include "fdutil.h"
+#include "paths.h"
 #include "state_dir.h"
 
 /* conmon's ConnSockBufSize: the most the monitor takes from one client read. */
@@ -26,19 +27,16 @@
 
 int attach_connect(const char *dir, GError **error)
 {
-	g_autofree char *path = g_build_filename(dir, STATE_ATTACH, NULL);
-	vigil_autofd int pfd = open(path, O_PATH | O_CLOEXEC);
+	vigil_autofd int dfd = paths_open_dir(dir, error);
 	vigil_autofd int sock = -1;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr;
+	socklen_t len;
 
-	if (pfd < 0) {
-		vigil_throw_errno(error, "attach socket '%s'", path);
+	if (dfd < 0 || !paths_sockaddr_at(dfd, STATE_ATTACH, &addr, &len, error))
 		return -1;
-	}
-	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pfd);
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
-		vigil_throw_errno(error, "connect to '%s'", path);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, len) < 0) {
+		vigil_throw_errno(error, "connect to '%s/%s'", dir, STATE_ATTACH);
 		return -1;
 	}
 	(void)fd_set_nonblock(sock, TRUE);

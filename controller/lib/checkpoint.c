@@ -47,7 +47,6 @@ static gboolean checkpoint_container(VigilRuntime *rt, const char *id,
 	g_autoptr(GPtrArray) args = NULL;
 	g_autofree char *work = NULL;
 	RuntimeCmd cmd;
-	int code;
 
 	if (o->image_path == NULL)
 		return vigil_throw(error, EINVAL, "no image path given");
@@ -72,10 +71,9 @@ static gboolean checkpoint_container(VigilRuntime *rt, const char *id,
 		return FALSE;
 	if (o->leave_running || o->pre_dump)
 		return TRUE;
-	if (exit_wait(h->ctr->exit_dir, id, h->ctr->monitor_pid, h->ctr->monitor_start,
-		      exit_wait_deadline(EXIT_TIMEOUT_MS), &code, NULL))
-		(void)status_read_exit(h->ctr);
-	else
+	if (!exit_wait_for_file(h->ctr->exit_dir, id, h->ctr->monitor_pid, h->ctr->monitor_start,
+				exit_wait_deadline(EXIT_TIMEOUT_MS), NULL) ||
+	    !status_read_exit(h->ctr))
 		h->ctr->status = VIGIL_STATUS_STOPPED;
 	return container_save(h, error);
 }

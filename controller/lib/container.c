@@ -72,6 +72,7 @@ ContainerHandle *container_open(VigilRuntime *rt, const char *id, VigilUpdateFla
 				GError **error)
 {
 	g_autoptr(ContainerHandle) h = g_new0(ContainerHandle, 1);
+	g_autofree char *dir = NULL;
 	g_autofree char *record = NULL;
 	gboolean changed = FALSE;
 
@@ -79,12 +80,12 @@ ContainerHandle *container_open(VigilRuntime *rt, const char *id, VigilUpdateFla
 	h->rt = rt;
 	if (!state_id_validate(id, "container id", error))
 		return NULL;
-	h->dir = state_dir_path(vigil_runtime_root(rt), id);
-	h->lock_fd = state_dir_lock(h->dir, id, error);
+	dir = state_dir_path(vigil_runtime_root(rt), id);
+	h->lock_fd = state_dir_lock(dir, id, error);
 	if (h->lock_fd < 0)
 		return NULL;
-	record = g_build_filename(h->dir, STATE_RECORD, NULL);
-	h->ctr = state_record_load(record, id, h->dir, error);
+	record = g_build_filename(dir, STATE_RECORD, NULL);
+	h->ctr = state_record_load(record, id, dir, error);
 	if (h->ctr == NULL)
 		return NULL;
 	if (!status_reconcile(rt, h->ctr, flags, &changed, error))
@@ -96,7 +97,7 @@ ContainerHandle *container_open(VigilRuntime *rt, const char *id, VigilUpdateFla
 
 gboolean container_save(ContainerHandle *h, GError **error)
 {
-	g_autofree char *record = g_build_filename(h->dir, STATE_RECORD, NULL);
+	g_autofree char *record = container_file(h->ctr, STATE_RECORD);
 
 	return state_record_save(h->ctr, record, error);
 }
@@ -107,7 +108,6 @@ void container_handle_free(ContainerHandle *h)
 		return;
 	g_clear_pointer(&h->ctr, vigil_container_free);
 	vigil_clear_fd(&h->lock_fd);
-	g_free(h->dir);
 	g_free(h);
 }
 

@@ -44,8 +44,7 @@ VigilStatus container_status_parse(const char *s);
 /* A locked container: the record as the lock holder sees it. */
 typedef struct {
 	VigilRuntime *rt;
-	VigilContainer *ctr;
-	char *dir;
+	VigilContainer *ctr; /* its state_dir is the locked directory */
 	int lock_fd;
 } ContainerHandle;
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,11 +19,6 @@
 #include "runtime.h"
 #include "state_dir.h"
 #include "state_record.h"
-
-/* podman waits this long for conmon's first sync message (runtime create included). */
-#define SYNC_TIMEOUT_S 240
-/* A monitor that failed exits at once; give it a moment before killing it. */
-#define MONITOR_EXIT_TIMEOUT_S 10
 
 void create_crash_point(const char *point)
 {
@@ -89,17 +83,30 @@ char *create_runtime_error(const char *dir, const char *monitor_message)
 	return msg != NULL ? msg : g_strdup("failed without a message");
 }
 
+void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, MonitorArgsBase *out)
+{
+	RuntimeCmd cmd;
+
+	/* Run the way every other command on this container runs its runtime. */
+	runtime_cmd_for(rt, ctr, &cmd);
+	*out = (MonitorArgsBase){
+		.runtime = cmd.path,
+		.runtime_root = cmd.root,
+		.json_errors = cmd.json_errors,
+		.log_level = rt->monitor_log_level,
+		.cid = ctr->id,
+		.name = ctr->name,
+	};
+}
+
 /* Undo a create that failed after the monitor started: let the monitor finish (it exits
  * after reporting the failure), make sure the runtime forgot the container. */
 static void discard_monitor(VigilRuntime *rt, VigilContainer *ctr)
 {
-	vigil_autofd int pidfd = proc_pidfd_open(ctr->monitor_pid, ctr->monitor_start);
 	const char *args[] = { "delete", "--force", ctr->id, NULL };
 	RuntimeCmd cmd;
 
-	if (pidfd >= 0 && !proc_pidfd_wait(pidfd, g_get_monotonic_time() +
-							  MONITOR_EXIT_TIMEOUT_S * G_USEC_PER_SEC))
-		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	proc_wait_or_kill(ctr->monitor_pid, ctr->monitor_start, MONITOR_EXIT_TIMEOUT_S);
 	runtime_cmd_for(rt, ctr, &cmd);
 	(void)runtime_cmd_run(&cmd, args, NULL, NULL);
 }
@@ -137,19 +144,13 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	g_autoptr(GError) local = NULL;
 	g_autofree char *message = NULL;
 	int value = -1;
-	MonitorArgsBase base = {
-		.runtime = ctr->runtime,
-		.runtime_root = ctr->runtime_root,
-		.json_errors = vigil_runtime_supports_json_errors(rt),
-		.log_level = rt->monitor_log_level,
-		.cid = ctr->id,
-		.cuuid = ctr->id,
-		.name = ctr->name,
-		.dir = ctr->state_dir,
-		.exit_dir = ctr->exit_dir,
-		.persist_dir = ctr->persist_dir,
-	};
+	MonitorArgsBase base;
 
+	create_monitor_args_base(rt, ctr, &base);
+	base.cuuid = ctr->id;
+	base.dir = ctr->state_dir;
+	base.exit_dir = ctr->exit_dir;
+	base.persist_dir = ctr->persist_dir;
 	args = monitor_args_create(&base, o, (const char *const *)drivers);
 	m = monitor_spawn(rt->monitor, args, o->preserve_fds, FALSE, pidfile, error);
 	if (m == NULL)
@@ -160,7 +161,8 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 		return FALSE;
 	create_crash_point("after-spawn");
 
-	if (!sync_reader_next(m->sync, g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC,
+	if (!sync_reader_next(m->sync,
+			      g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC,
 			      &value, &message, &local)) {
 		g_autofree char *why = create_runtime_error(ctr->state_dir, NULL);
 		return vigil_throw(error, local->code, "%s (%s)", local->message, why);

@@ -5,6 +5,9 @@
 
 #include <glib.h>
 
+#include "container.h"
+#include "monitor_args.h"
+
 /*
  * CreateContainer (and restore). The record is written with status "creating" before the
  * monitor starts and updated once the runtime reported the pid, so a caller that dies at any
@@ -25,6 +28,12 @@ char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **o
  * container the next call can recover.
  */
 void create_crash_point(const char *point);
+
+/*
+ * What the monitors of ctr and of its exec sessions share: its runtime (as runtime_cmd_for()
+ * runs it), id, name and the log level. cuuid and the directories are the caller's to set.
+ */
+void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, MonitorArgsBase *out);
 
 /* The runtime's error for a failed create/exec: its JSON log in dir, else the monitor's
  * message. One line; never NULL. */

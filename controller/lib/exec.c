@@ -2,9 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
 
 #include "attach.h"
@@ -22,10 +20,6 @@
 #include "runtime.h"
 #include "state_dir.h"
 #include "state_record.h"
-
-/* podman waits 4 minutes for conmon's messages. */
-#define SYNC_TIMEOUT_S 240
-#define KILL_TIMEOUT_S 30
 
 static gboolean write_spec(VigilContainer *ctr, ExecSession *s, const VigilExecOptions *o,
 			   GError **error)
@@ -56,18 +50,7 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 	g_autoptr(GPtrArray) args = NULL;
 	gboolean attach = o->streams != NULL;
 	MonitorProcess *m;
-	MonitorArgsBase base = {
-		.runtime = ctr->runtime,
-		.runtime_root = ctr->runtime_root,
-		.json_errors = vigil_runtime_supports_json_errors(rt),
-		.log_level = rt->monitor_log_level,
-		.cid = ctr->id,
-		.cuuid = s->id,
-		.name = ctr->name,
-		.dir = s->dir,
-		.exit_dir = exits,
-		.persist_dir = s->dir,
-	};
+	MonitorArgsBase base;
 
 	if (ctr->status != VIGIL_STATUS_RUNNING) {
 		vigil_throw(error, EBUSY, "it is %s, not running",
@@ -80,6 +63,11 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 	}
 	if (!write_spec(ctr, s, o, error))
 		return NULL;
+	create_monitor_args_base(rt, ctr, &base);
+	base.cuuid = s->id;
+	base.dir = s->dir;
+	base.exit_dir = exits;
+	base.persist_dir = s->dir;
 	args = monitor_args_exec(&base, o, spec, attach);
 	m = monitor_spawn(rt->monitor, args, o->preserve_fds, attach, pidfile, error);
 	if (m == NULL)
@@ -97,11 +85,7 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 /* A session that never ran: its monitor exits after reporting that; then its files go. */
 static void discard_session(ExecSession *s)
 {
-	vigil_autofd int pidfd = proc_pidfd_open(s->monitor_pid, s->monitor_start);
-
-	if (pidfd >= 0 &&
-	    !proc_pidfd_wait(pidfd, g_get_monotonic_time() + KILL_TIMEOUT_S * G_USEC_PER_SEC))
-		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	proc_wait_or_kill(s->monitor_pid, s->monitor_start, MONITOR_EXIT_TIMEOUT_S);
 	(void)state_dir_remove(s->dir, NULL);
 }
 
@@ -112,7 +96,8 @@ static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime,
 	g_autoptr(GError) local = NULL;
 	int value;
 
-	if (!sync_reader_next(m->sync, g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC,
+	if (!sync_reader_next(m->sync,
+			      g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC,
 			      &value, &message, &local)) {
 		g_autofree char *why = create_runtime_error(s->dir, NULL);
 		discard_session(s);
@@ -136,7 +121,7 @@ static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession 
 	g_autoptr(GError) attach_error = NULL;
 	g_autofree char *message = NULL;
 	vigil_autofd int sock = -1;
-	gint64 deadline = g_get_monotonic_time() + SYNC_TIMEOUT_S * G_USEC_PER_SEC;
+	gint64 deadline = g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC;
 	int value;
 
 	/* {"data": 0} once the socket exists (conmon.md §3.4); then the second start byte lets

@@ -72,11 +72,10 @@ static gboolean wait_stopped(VigilRuntime *rt, VigilContainer *ctr, gint64 deadl
 {
 	g_autoptr(GError) local = NULL;
 	gboolean changed;
-	int code;
 
 	if (ctr->status == VIGIL_STATUS_STOPPED ||
-	    exit_wait(ctr->exit_dir, ctr->id, ctr->monitor_pid, ctr->monitor_start, deadline, &code,
-		      &local)) {
+	    exit_wait_for_file(ctr->exit_dir, ctr->id, ctr->monitor_pid, ctr->monitor_start,
+			       deadline, &local)) {
 		(void)status_read_exit(ctr);
 		return TRUE;
 	}

@@ -47,20 +47,24 @@ static GPtrArray *monitor_env(guint n, gboolean attach_pipe)
 	return env;
 }
 
-/* Wait for the launcher (our child) until the deadline; its wait status, or -1. */
+/* Wait for the launcher (our child) until the deadline and reap it; its wait status, or -1
+ * if it had to be killed (or could not be reaped). */
 static int wait_launcher(pid_t pid)
 {
 	vigil_autofd int pidfd = proc_pidfd_open(pid, 0);
+	gboolean timed_out = FALSE;
 	int status = 0;
 
 	if (pidfd >= 0 &&
-	    !proc_pidfd_wait(pidfd, g_get_monotonic_time() + LAUNCHER_TIMEOUT_S * G_USEC_PER_SEC))
+	    !proc_pidfd_wait(pidfd, g_get_monotonic_time() + LAUNCHER_TIMEOUT_S * G_USEC_PER_SEC)) {
 		(void)kill(pid, SIGKILL);
+		timed_out = TRUE;
+	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
 	}
-	return status;
+	return timed_out ? -1 : status;
 }
 
 /* Whatever the launcher wrote to stderr (it has exited; the daemon may still hold the

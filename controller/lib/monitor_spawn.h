@@ -7,6 +7,12 @@
 
 #include "sync_decode.h"
 
+/* podman waits this long for conmon's sync messages (the runtime's create or exec included). */
+#define MONITOR_SYNC_TIMEOUT_S 240
+/* A monitor whose create or exec failed, or whose container is gone, reports, drains and
+ * exits at once; one still there after this is stuck and gets SIGKILL. */
+#define MONITOR_EXIT_TIMEOUT_S 10
+
 /*
  * Starting a monitor the way podman starts conmon: socketpairs for _OCI_SYNCPIPE and
  * _OCI_STARTPIPE (and _OCI_ATTACHPIPE for an attached exec) at fds 3+N, 4+N, 5+N after the

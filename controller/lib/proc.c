@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -66,6 +67,18 @@ gboolean proc_pidfd_alive(int pidfd)
 	struct pollfd p = { pidfd, POLLIN, 0 };
 
 	return pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
+void proc_wait_or_kill(pid_t pid, guint64 start_time, int timeout_s)
+{
+	vigil_autofd int pidfd = proc_pidfd_open(pid, start_time);
+
+	if (pidfd < 0)
+		return;
+	if (!proc_pidfd_wait(pidfd, g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC)) {
+		g_debug("process %d did not exit in %ds, killing it", (int)pid, timeout_s);
+		(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	}
 }
 
 int proc_poll_timeout(gint64 deadline)

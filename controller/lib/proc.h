@@ -30,6 +30,12 @@ gboolean proc_pidfd_alive(int pidfd);
  * it exited. */
 gboolean proc_pidfd_wait(int pidfd, gint64 deadline);
 
+/*
+ * Give the process (pid and start time, as for proc_pidfd_open) timeout_s seconds to exit,
+ * then SIGKILL it. Nothing happens if it is gone already.
+ */
+void proc_wait_or_kill(pid_t pid, guint64 start_time, int timeout_s);
+
 /* Milliseconds left until deadline for poll(): -1 for no deadline, 0 once passed. */
 int proc_poll_timeout(gint64 deadline);
 

@@ -116,6 +116,13 @@ char *runtime_cmd_error_message(const char *output, gssize len)
 	return plain;
 }
 
+gboolean runtime_cmd_error_is_missing(const GError *error)
+{
+	/* runc: "container does not exist"; crun: "... status: No such file or directory" */
+	return error != NULL && (strstr(error->message, "does not exist") != NULL ||
+				 strstr(error->message, "No such file") != NULL);
+}
+
 gboolean runtime_cmd_run(const RuntimeCmd *cmd, const char *const *args, char **out_stdout,
 			 GError **error)
 {

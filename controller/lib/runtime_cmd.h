@@ -23,6 +23,9 @@ GPtrArray *runtime_cmd_argv(const RuntimeCmd *cmd, const char *const *args);
 gboolean runtime_cmd_run(const RuntimeCmd *cmd, const char *const *args, char **out_stdout,
 			 GError **error);
 
+/* TRUE if error, from runtime_cmd_run(), is the runtime saying it has no such container. */
+gboolean runtime_cmd_error_is_missing(const GError *error);
+
 /*
  * The runtime's error in its log output (stderr, or a --log file), as one line: the "msg" of
  * the last error-level JSON line ({"level":"error","msg":...}), else of the last logfmt

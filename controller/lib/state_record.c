@@ -13,6 +13,7 @@
 #include "error.h"
 #include "fdutil.h"
 #include "json_util.h"
+#include "state_dir.h"
 
 #define RECORD_VERSION 1
 
@@ -175,7 +176,7 @@ VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 	ctr->started = get_time(o, "started");
 	ctr->finished = get_time(o, "finished");
 	if (ctr->exit_dir == NULL)
-		ctr->exit_dir = g_build_filename(state_dir, "exits", NULL);
+		ctr->exit_dir = g_build_filename(state_dir, STATE_EXITS, NULL);
 	return g_steal_pointer(&ctr);
 }
 
@@ -218,14 +219,11 @@ VigilContainer *state_record_load(const char *path, const char *id, const char *
 		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
 			VigilContainer *ctr = container_new(id, state_dir);
 			ctr->status = VIGIL_STATUS_CREATING;
-			ctr->exit_dir = g_build_filename(state_dir, "exits", NULL);
+			ctr->exit_dir = g_build_filename(state_dir, STATE_EXITS, NULL);
 			return ctr;
 		}
-		{
-			vigil_throw(error, EIO, "read the state of container '%s': %s", id,
-				    local->message);
-			return NULL;
-		}
+		vigil_throw(error, EIO, "read the state of container '%s': %s", id, local->message);
+		return NULL;
 	}
 	return state_record_parse(text, len, id, state_dir, error);
 }

@@ -81,9 +81,7 @@ gboolean status_runtime_state(const RuntimeCmd *cmd, const char *id, VigilStatus
 	g_autoptr(GError) local = NULL;
 
 	if (!runtime_cmd_run(cmd, args, &out, &local)) {
-		/* runc: "container does not exist"; crun: "... status: No such file ..." */
-		if (strstr(local->message, "does not exist") != NULL ||
-		    strstr(local->message, "No such file") != NULL)
+		if (runtime_cmd_error_is_missing(local))
 			return vigil_throw(error, ENOENT, "%s", local->message);
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
@@ -128,14 +126,13 @@ static gboolean monitor_alive(const VigilContainer *ctr)
 static void mark_stopped(VigilContainer *ctr)
 {
 	g_autoptr(GError) local = NULL;
-	int code;
 
-	if (exit_wait(ctr->exit_dir, ctr->id, ctr->monitor_pid, ctr->monitor_start,
-		      exit_wait_deadline(EXIT_FILE_TIMEOUT_MS), &code, &local)) {
-		(void)status_read_exit(ctr);
+	if (exit_wait_for_file(ctr->exit_dir, ctr->id, ctr->monitor_pid, ctr->monitor_start,
+			       exit_wait_deadline(EXIT_FILE_TIMEOUT_MS), &local) &&
+	    status_read_exit(ctr))
 		return;
-	}
-	g_debug("container '%s' has no exit code: %s", ctr->id, local->message);
+	g_debug("container '%s' has no exit code: %s", ctr->id,
+		local != NULL ? local->message : "unreadable exit file");
 	ctr->status = VIGIL_STATUS_STOPPED;
 	ctr->has_exit_code = FALSE;
 	if (ctr->finished == 0)

@@ -86,8 +86,8 @@ gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char *
 	char *nl;
 
 	while ((nl = memchr(r->buf->str, '\n', r->buf->len)) == NULL) {
-		char chunk[8192];
 		struct pollfd p = { r->fd, POLLIN, 0 };
+		gsize old_len = r->buf->len;
 		int timeout, n;
 
 		if (r->eof)
@@ -103,13 +103,15 @@ gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char *
 			return vigil_throw(error, ETIMEDOUT, "the monitor did not answer in time");
 		if (n < 0)
 			continue;
-		gssize got = fd_read_once(r->fd, chunk, sizeof chunk);
+		/* Room for a whole message: on the SOCK_SEQPACKET pair a read shorter than the
+		 * message silently drops its tail, and with it the '\n' (a long runtime error). */
+		g_string_set_size(r->buf, old_len + SYNC_LINE_MAX);
+		gssize got = fd_read_once(r->fd, r->buf->str + old_len, SYNC_LINE_MAX);
+		g_string_set_size(r->buf, old_len + (gsize)MAX(got, 0));
 		if (got < 0 && got != -EAGAIN)
 			return vigil_throw_errsv(error, (int)-got, "read the sync pipe");
 		if (got == 0)
 			r->eof = TRUE;
-		else if (got > 0)
-			g_string_append_len(r->buf, chunk, got);
 	}
 	gsize len = (gsize)(nl - r->buf->str) + 1;
 	gboolean ok = sync_decode(r->buf->str, len, out_value, out_message, error);
