@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "fdutil.h"
+#include "paths.h"
 
 static gboolean write_atomic(const char *dir, const char *name, const char *data, gsize len,
 			     GError **error)
@@ -61,8 +62,8 @@ gboolean exit_file_write(const char *dir, const char *name, int status, GError *
 	char buf[16];
 	int n = g_snprintf(buf, sizeof buf, "%d", status);
 
-	if (strchr(name, '/') != NULL || g_str_equal(name, ".") || g_str_equal(name, ".."))
-		return vigil_throw(error, EINVAL, "invalid exit file name '%s'", name);
+	if (!paths_validate_id(name, "exit file name", error))
+		return FALSE;
 	return write_atomic(dir, name, buf, (gsize)n, error);
 }
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -84,4 +85,21 @@ char *daemon_oom_protect(void)
 	if (fd < 0 || fd_write_all(fd, "-1000", 5, NULL) < 0)
 		g_debug("cannot set oom_score_adj: %s, ignoring", g_strerror(errno));
 	return g_steal_pointer(&saved);
+}
+
+void daemon_child_reset(const char *oom_score_adj)
+{
+	sigset_t empty;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+	if (oom_score_adj != NULL) {
+		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)!write(fd, oom_score_adj, strlen(oom_score_adj));
+			close(fd);
+		}
+	}
 }

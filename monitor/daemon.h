@@ -35,3 +35,10 @@ gboolean daemon_null_stdio(GError **error);
  * value as text (may be NULL if unreadable).
  */
 char *daemon_oom_protect(void);
+
+/*
+ * In a forked child about to exec the runtime or the exit command (async-signal-safe): default
+ * signal dispositions and an empty mask, as a new program expects, and the oom_score_adj that
+ * daemon_oom_protect() saved (NULL leaves it).
+ */
+void daemon_child_reset(const char *oom_score_adj);

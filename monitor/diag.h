@@ -15,9 +15,3 @@ void diag_init(const MonitorConfig *cfg);
 
 /* A fatal setup error: one line on stderr (and syslog with --syslog). */
 void diag_fatal(const MonitorConfig *cfg, const char *message);
-
-#define diag_trace(cfg, ...)                              \
-	do {                                              \
-		if ((cfg)->log_level >= DIAG_LEVEL_TRACE) \
-			g_debug(__VA_ARGS__);             \
-	} while (0)

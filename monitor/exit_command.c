@@ -4,13 +4,12 @@
 #include "exit_command.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "reaper.h"
 
 static void close_from(int first)
@@ -24,7 +23,6 @@ static void close_from(int first)
 int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int status)
 {
 	g_autoptr(GPtrArray) argv = NULL;
-	sigset_t empty;
 
 	if (cfg->exit_command == NULL)
 		return status;
@@ -45,19 +43,9 @@ int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int st
 		return status;
 	}
 	if (pid == 0) {
-		for (int sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		sigemptyset(&empty);
-		sigprocmask(SIG_SETMASK, &empty, NULL);
+		daemon_child_reset(oom_score_adj);
 		if (cfg->exit_delay > 0)
 			sleep((unsigned)cfg->exit_delay);
-		if (oom_score_adj != NULL) {
-			int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				(void)!write(fd, oom_score_adj, strlen(oom_score_adj));
-				close(fd);
-			}
-		}
 		execv(cfg->exit_command, (char **)argv->pdata);
 		_exit(1);
 	}

@@ -52,11 +52,11 @@ ForeignExit *foreign_exit_new(GMainContext *ctx, pid_t pid, GSourceFunc on_exit,
 {
 	g_autoptr(ForeignExit) w = g_new0(ForeignExit, 1);
 
-	/* glibc 2.36 has no pidfd_open() wrapper; the syscall is Linux 5.3+ */
+	/* glibc 2.36 has no pidfd_open() wrapper; the syscall is Linux 5.3+. Its fd is always
+	 * close-on-exec (pidfd_open(2)). */
 	w->fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (w->fd < 0)
 		return vigil_throw_errno(error, "pidfd_open %d", (int)pid), NULL;
-	(void)fd_set_cloexec(w->fd, TRUE);
 	w->source = g_unix_fd_source_new(w->fd, G_IO_IN);
 	w->on_exit = on_exit;
 	w->user_data = user_data;

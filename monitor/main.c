@@ -54,15 +54,19 @@ static gboolean env_fd(const char *var, int *out_fd, GError **error)
 	return TRUE;
 }
 
+/* A setup failure goes on the sync pipe too, where podman and CRI-O look for the reason. */
+static void sync_pipe_fail(int sync_fd, SyncKey key, const char *message)
+{
+	if (sync_fd >= 0) {
+		g_autofree char *msg = sync_msg_format(key, -1, message, -1);
+		(void)fd_write_all_blocking(sync_fd, msg, strlen(msg));
+	}
+}
+
 static int fatal(const MonitorConfig *cfg, int sync_fd, const char *message)
 {
 	diag_fatal(cfg, message);
-	/* Also on the sync pipe, where podman and CRI-O look for the reason. */
-	if (sync_fd >= 0) {
-		g_autofree char *msg =
-			sync_msg_format(sync_key_for(cfg->api_version, cfg->exec), -1, message, -1);
-		(void)fd_write_all_blocking(sync_fd, msg, strlen(msg));
-	}
+	sync_pipe_fail(sync_fd, sync_key_for(cfg->api_version, cfg->exec), message);
 	return EXIT_FAILURE;
 }
 
@@ -84,10 +88,7 @@ int main(int argc, char **argv)
 	if (!parsed) {
 		g_autofree char *msg = g_strdup_printf("option parsing failed: %s", error->message);
 		g_printerr("conmon: %s\n", msg);
-		if (startup.sync_fd >= 0) {
-			g_autofree char *line = sync_msg_format(SYNC_KEY_DATA, -1, msg, -1);
-			(void)fd_write_all_blocking(startup.sync_fd, line, strlen(line));
-		}
+		sync_pipe_fail(startup.sync_fd, SYNC_KEY_DATA, msg);
 		return EXIT_FAILURE;
 	}
 	if (cfg.version) {

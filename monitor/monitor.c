@@ -64,10 +64,7 @@ typedef struct {
 
 	Phase phase;
 	pid_t runtime_pid;
-	int runtime_wstatus;
-	gboolean runtime_reaped;
 	pid_t container_pid;
-	gboolean container_reaped;
 	int container_wstatus;
 	GArray *early_exits; /* EarlyExit: children reaped before the container pid was known */
 	GString *runtime_err;
@@ -88,8 +85,11 @@ static void send_sync(Monitor *m, int value, const char *message, gssize len)
 	msg = sync_msg_format(m->key, value, message, len);
 	int r = fd_write_all_blocking(m->startup->sync_fd, msg, strlen(msg));
 	if (r == -EPIPE) {
-		/* The engine went away (podman healthchecks do): nobody to tell, carry on. */
-		vigil_clear_fd(&m->startup->sync_fd);
+		/* The engine went away (podman healthchecks do): nobody to tell, carry on. The fd
+		 * stays open until close_inherited_fds(), which closes it with the other inherited
+		 * fds: closing it here would free its number for one of ours, which that loop would
+		 * then close. */
+		m->startup->sync_fd = -1;
 	} else if (r < 0) {
 		g_warning("Unable to send container stderr message to parent: %s", g_strerror(-r));
 	}
@@ -187,11 +187,9 @@ static void close_inherited_fds(Monitor *m)
 		if (fd != m->startup->sync_fd)
 			(void)close(fd);
 	}
-	if (m->startup->start_fd >= 0 || m->startup->attach_fd >= 0) {
-		/* those were in the list too */
-		m->startup->start_fd = -1;
-		m->startup->attach_fd = -1;
-	}
+	/* the start and attach pipes were in the list too */
+	m->startup->start_fd = -1;
+	m->startup->attach_fd = -1;
 }
 
 /*
@@ -227,14 +225,12 @@ static void shutdown_after_exit(Monitor *m)
 	quit(m);
 }
 
+/* Called once, after runtime_exited() learned the pid: an exit reaped before that waited in
+ * early_exits. */
 static void container_exited(Monitor *m, int wstatus)
 {
-	m->container_reaped = TRUE;
 	m->container_wstatus = wstatus;
-	/* exec + terminal: the process can end before `runtime exec` returns; its exit is
-	 * final only once the runtime's own result is in (conmon.md §2.5). */
-	if (m->runtime_reaped)
-		shutdown_after_exit(m);
+	shutdown_after_exit(m);
 }
 
 static gboolean on_timeout(gpointer data)
@@ -312,7 +308,7 @@ static gboolean setup_notify_sockets(Monitor *m, GError **error)
 	return TRUE;
 }
 
-static void runtime_exited(Monitor *m)
+static void runtime_exited(Monitor *m, int wstatus)
 {
 	g_autoptr(GError) error = NULL;
 	pid_t pid = 0;
@@ -323,7 +319,7 @@ static void runtime_exited(Monitor *m)
 		console_try_receive(m->console);
 	g_clear_pointer(&m->console, console_free);
 
-	int status = reaper_exit_status(m->runtime_wstatus);
+	int status = reaper_exit_status(wstatus);
 	/* exec: a non-zero `runtime exec` is not itself a failure; the pid file decides. */
 	if (!m->cfg->exec && status != 0) {
 		g_autofree char *fallback =
@@ -349,16 +345,16 @@ static void runtime_exited(Monitor *m)
 	if (!options_is_legacy_exec(m->cfg))
 		send_sync(m, pid, NULL, 0);
 
+	/* A fast container can be reaped before the runtime was (conmon.md §2.5). */
 	for (guint i = 0; i < m->early_exits->len; i++) {
-		EarlyExit *e = &g_array_index(m->early_exits, EarlyExit, i);
-		if (e->pid == pid)
-			container_exited(m, e->wstatus);
+		EarlyExit e = g_array_index(m->early_exits, EarlyExit, i);
+		if (e.pid == pid) {
+			g_array_set_size(m->early_exits, 0);
+			container_exited(m, e.wstatus);
+			return;
+		}
 	}
 	g_array_set_size(m->early_exits, 0);
-	if (m->container_reaped) {
-		shutdown_after_exit(m);
-		return;
-	}
 	if (m->cfg->timeout > 0) {
 		m->timeout_source = g_timeout_source_new_seconds(m->cfg->timeout);
 		g_source_set_callback(m->timeout_source, on_timeout, m, NULL);
@@ -374,9 +370,7 @@ static void on_child(pid_t pid, int wstatus, gpointer data)
 	if (m->phase == PHASE_DONE)
 		return;
 	if (pid == m->runtime_pid) {
-		m->runtime_reaped = TRUE;
-		m->runtime_wstatus = wstatus;
-		runtime_exited(m);
+		runtime_exited(m, wstatus);
 	} else if (m->container_pid > 0 && pid == m->container_pid) {
 		container_exited(m, wstatus);
 	} else if (m->container_pid == 0) {
@@ -403,8 +397,7 @@ static gboolean setup(Monitor *m, GError **error)
 	RuntimeChildSetup child = { .start_fd = -1 };
 	gboolean passthrough = log_sinks_is_passthrough(m->logs);
 
-	m->streams =
-		streams_new(m->ctx, m->cfg->terminal, m->cfg->stdin_, on_output, NULL, m, error);
+	m->streams = streams_new(m->ctx, m->cfg->terminal, m->cfg->stdin_, on_output, m, error);
 	if (m->streams == NULL)
 		return FALSE;
 	if (m->cfg->terminal) {

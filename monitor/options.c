@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "paths.h"
 
 void monitor_config_clear(MonitorConfig *cfg)
 {
@@ -241,10 +242,8 @@ gboolean options_validate(MonitorConfig *cfg, GError **error)
 	if (cfg->cid == NULL)
 		return vigil_throw(error, EINVAL, "Container ID not provided. Use --cid");
 	/* The id names the exit file and runtime state: it must be one path component. */
-	if (*cfg->cid == '\0' || strchr(cfg->cid, '/') != NULL || g_str_equal(cfg->cid, ".") ||
-	    g_str_equal(cfg->cid, ".."))
-		return vigil_throw(error, EINVAL, "Container ID '%s' is not a valid file name",
-				   cfg->cid);
+	if (!paths_validate_id(cfg->cid, "Container ID", error))
+		return FALSE;
 	if (cfg->log_level_str != NULL && !parse_log_level(cfg->log_level_str, &cfg->log_level))
 		return vigil_throw(error, EINVAL, "No such log level %s", cfg->log_level_str);
 	if (cfg->exec && cfg->restore != NULL)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "error.h"
 #include "fdutil.h"
 
@@ -153,13 +154,8 @@ static G_GNUC_NORETURN void child_fail(const char *what, const char *arg, int er
 static G_GNUC_NORETURN void child_exec(char *const *argv, const RuntimeChildSetup *setup,
 				       ChildEnv *env, int null_fd)
 {
-	sigset_t empty;
-
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	daemon_child_reset(setup->oom_score_adj);
 
 	if (!setup->passthrough) {
 		for (int i = 0; i <= 2; i++) {
@@ -186,14 +182,6 @@ static G_GNUC_NORETURN void child_exec(char *const *argv, const RuntimeChildSetu
 		do
 			n = read(setup->start_fd, &c, 1);
 		while (n < 0 && errno == EINTR);
-	}
-
-	if (setup->oom_score_adj != NULL) {
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			(void)!write(fd, setup->oom_score_adj, strlen(setup->oom_score_adj));
-			close(fd);
-		}
 	}
 
 	execve(argv[0], argv, env->envp);

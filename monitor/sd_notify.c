@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "fdutil.h"
+#include "paths.h"
 
 /* conmon's CONN_SOCK_BUF_SIZE: the largest datagram taken from the container. */
 #define NOTIFY_BUF_SIZE 32768
@@ -137,22 +138,25 @@ static gboolean host_address(SdNotify *n, const char *host_socket, GError **erro
 
 static gboolean bind_container_socket(SdNotify *n, const char *bundle, GError **error)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr;
+	socklen_t addr_len = 0;
 
-	n->bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (n->bundle_fd < 0)
-		return vigil_throw_errno(error, "open bundle '%s' for the notify socket", bundle);
+	n->bundle_fd = paths_open_dir(bundle, error);
+	if (n->bundle_fd < 0) {
+		g_prefix_error(error, "notify socket: ");
+		return FALSE;
+	}
 	/* A stale socket from an earlier run of this container. */
 	if (unlinkat(n->bundle_fd, NOTIFY_REL_PATH, 0) < 0 && errno != ENOENT)
 		return vigil_throw_errno(error, "remove old notify socket %s/%s", bundle,
 					 NOTIFY_REL_PATH);
 	/* Through the directory fd: a bundle path may exceed sun_path's 108 bytes. */
-	g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", n->bundle_fd,
-		   NOTIFY_REL_PATH);
+	if (!paths_sockaddr_at(n->bundle_fd, NOTIFY_REL_PATH, &addr, &addr_len, error))
+		return FALSE;
 	n->listen_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (n->listen_fd < 0)
 		return vigil_throw_errno(error, "notify socket");
-	if (bind(n->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+	if (bind(n->listen_fd, (struct sockaddr *)&addr, addr_len) < 0)
 		return vigil_throw_errno(error, "Failed to bind notify socket %s/%s", bundle,
 					 NOTIFY_REL_PATH);
 	/* Any container user may notify (conmon: 0777). */

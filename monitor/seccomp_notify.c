@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "fdutil.h"
+#include "paths.h"
 #include "seccomplib.h"
 
 /* crun's plugin ABI (src/libcrun/seccomp_notify_plugin.h), which conmon 2.x also used: the
@@ -322,26 +323,29 @@ static gboolean load_plugins(SeccompNotify *n, const MonitorConfig *cfg, GError 
 static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr;
+	socklen_t addr_len = 0;
 
 	n->socket_name = g_path_get_basename(path);
 	if (*path == '\0' || g_str_has_suffix(path, "/") || g_str_equal(n->socket_name, ".") ||
 	    g_str_equal(n->socket_name, ".."))
 		return vigil_throw(error, EINVAL, "Invalid seccomp notify socket path '%s'", path);
-	n->dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (n->dir_fd < 0)
-		return vigil_throw_errno(error, "open seccomp notify socket directory %s", dir);
+	n->dir_fd = paths_open_dir(dir, error);
+	if (n->dir_fd < 0) {
+		g_prefix_error(error, "seccomp notify socket: ");
+		return FALSE;
+	}
 	if (unlinkat(n->dir_fd, n->socket_name, 0) < 0 && errno != ENOENT)
 		return vigil_throw_errno(error, "remove old seccomp notify socket %s", path);
 	/* Through the directory fd, so a long path still fits sun_path. */
-	if (g_snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", n->dir_fd,
-		       n->socket_name) >= (int)sizeof addr.sun_path)
-		return vigil_throw(error, ENAMETOOLONG, "seccomp notify socket name too long: %s",
-				   path);
+	if (!paths_sockaddr_at(n->dir_fd, n->socket_name, &addr, &addr_len, error)) {
+		g_prefix_error(error, "seccomp notify socket: ");
+		return FALSE;
+	}
 	n->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (n->listen_fd < 0)
 		return vigil_throw_errno(error, "seccomp notify socket");
-	if (bind(n->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+	if (bind(n->listen_fd, (struct sockaddr *)&addr, addr_len) < 0)
 		return vigil_throw_errno(error, "bind seccomp notify socket %s", path);
 	if (listen(n->listen_fd, 16) < 0)
 		return vigil_throw_errno(error, "listen on seccomp notify socket %s", path);

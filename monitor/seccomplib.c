@@ -20,7 +20,6 @@ SAME_TYPE(notify_alloc, seccomp_notify_alloc);
 SAME_TYPE(notify_free, seccomp_notify_free);
 SAME_TYPE(notify_receive, seccomp_notify_receive);
 SAME_TYPE(notify_respond, seccomp_notify_respond);
-SAME_TYPE(notify_id_valid, seccomp_notify_id_valid);
 #endif
 
 static gboolean resolve(SeccompLib *lib, const char *name, void *out_fn, GError **error)
@@ -46,8 +45,7 @@ SeccompLib *seccomplib_load(GError **error)
 	if (!resolve(lib, "seccomp_notify_alloc", &lib->notify_alloc, error) ||
 	    !resolve(lib, "seccomp_notify_free", &lib->notify_free, error) ||
 	    !resolve(lib, "seccomp_notify_receive", &lib->notify_receive, error) ||
-	    !resolve(lib, "seccomp_notify_respond", &lib->notify_respond, error) ||
-	    !resolve(lib, "seccomp_notify_id_valid", &lib->notify_id_valid, error))
+	    !resolve(lib, "seccomp_notify_respond", &lib->notify_respond, error))
 		return NULL;
 	return g_steal_pointer(&lib);
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <linux/seccomp.h>
-#include <stdint.h>
 
 #include <glib.h>
 
@@ -17,7 +16,6 @@ typedef struct {
 	void (*notify_free)(struct seccomp_notif *req, struct seccomp_notif_resp *resp);
 	int (*notify_receive)(int fd, struct seccomp_notif *req);
 	int (*notify_respond)(int fd, struct seccomp_notif_resp *resp);
-	int (*notify_id_valid)(int fd, uint64_t id);
 } SeccompLib;
 
 /* Load the library and resolve every symbol above; NULL with error (ENOENT/ENOSYS) if not. */

@@ -32,22 +32,19 @@ typedef struct {
 	gboolean paused; /* watched, but not while output is paused */
 } OutStream;
 
-struct _Stdio {
+struct _Streams {
 	GMainContext *ctx;
 	gboolean terminal;
 	StreamsOutputFunc on_output;
-	StreamsEofFunc on_eof;
 	gpointer user_data;
 
-	OutStream out[2]; /* [0] stdout (or PTY), [1] stderr */
+	OutStream out[2]; /* [0] stdout (or PTY: out[0].is_pty), [1] stderr */
 	int child_fds[3];
-	int stdin_fd;
-	gboolean stdin_is_pty;
+	int stdin_fd;         /* the -i pipe, or a dup of the PTY master */
 	gboolean has_winsize; /* a size asked for before the PTY arrived */
 	struct winsize winsize;
 	gboolean started;
 	gboolean output_paused;
-	gboolean eof_reported;
 	char *buf;
 };
 
@@ -65,15 +62,13 @@ static gboolean make_pipe(int *out_read, int *out_write, GError **error)
 }
 
 Streams *streams_new(GMainContext *ctx, gboolean terminal, gboolean want_stdin,
-		     StreamsOutputFunc on_output, StreamsEofFunc on_eof, gpointer user_data,
-		     GError **error)
+		     StreamsOutputFunc on_output, gpointer user_data, GError **error)
 {
 	g_autoptr(Streams) s = g_new0(Streams, 1);
 
 	s->ctx = ctx;
 	s->terminal = terminal;
 	s->on_output = on_output;
-	s->on_eof = on_eof;
 	s->user_data = user_data;
 	s->stdin_fd = -1;
 	for (int i = 0; i < 3; i++)
@@ -126,18 +121,6 @@ static void out_stream_close(OutStream *o)
 	vigil_clear_fd(&o->fd);
 }
 
-static void check_eof(Streams *s)
-{
-	if (s->eof_reported || s->out[0].fd >= 0 || s->out[1].fd >= 0)
-		return;
-	/* In terminal mode "stdout" only exists once the PTY arrived. */
-	if (s->terminal && s->stdin_fd < 0 && !s->stdin_is_pty)
-		return;
-	s->eof_reported = TRUE;
-	if (s->on_eof != NULL)
-		s->on_eof(s->user_data);
-}
-
 typedef enum {
 	READ_MORE,    /* got data: more may be waiting */
 	READ_EMPTY,   /* EAGAIN: nothing more for now */
@@ -163,7 +146,6 @@ static ReadResult out_stream_read(OutStream *o)
 			  o->stream == VIGIL_STREAM_STDOUT ? "stdout" : "stderr",
 			  g_strerror((int)-n));
 	out_stream_close(o);
-	check_eof(s);
 	return READ_FINISHED;
 }
 
@@ -220,7 +202,11 @@ void streams_set_pty(Streams *streams, int master)
 	streams->out[0].is_pty = TRUE;
 	/* A second fd for input, so closing either direction never pulls the other. */
 	streams->stdin_fd = fd_dup_cloexec(master);
-	streams->stdin_is_pty = TRUE;
+	if (streams->stdin_fd < 0) {
+		g_warning("dup PTY master: %s, container input and resizes are lost",
+			  g_strerror(-streams->stdin_fd));
+		streams->stdin_fd = -1;
+	}
 	if (streams->started)
 		out_stream_watch(streams, &streams->out[0]);
 	if (streams->has_winsize && ioctl(master, TIOCSWINSZ, &streams->winsize) < 0)
@@ -230,7 +216,7 @@ void streams_set_pty(Streams *streams, int master)
 
 gboolean streams_has_pty(Streams *streams)
 {
-	return streams->stdin_is_pty;
+	return streams->out[0].is_pty;
 }
 
 gboolean streams_resize(Streams *streams, int rows, int cols, GError **error)
@@ -240,14 +226,10 @@ gboolean streams_resize(Streams *streams, int rows, int cols, GError **error)
 	streams->winsize =
 		(struct winsize){ .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 	streams->has_winsize = TRUE;
-	if (streams->stdin_is_pty && ioctl(streams->stdin_fd, TIOCSWINSZ, &streams->winsize) < 0)
+	/* A terminal has no -i pipe: stdin_fd is the PTY's once the PTY arrived. */
+	if (streams->stdin_fd >= 0 && ioctl(streams->stdin_fd, TIOCSWINSZ, &streams->winsize) < 0)
 		return vigil_throw_errno(error, "Failed to set process pty terminal size");
 	return TRUE;
-}
-
-int streams_pty_fd(Streams *streams)
-{
-	return streams->stdin_is_pty ? streams->stdin_fd : -1;
 }
 
 void streams_pause_output(Streams *streams, gboolean paused)
@@ -286,7 +268,7 @@ int streams_stdin_fd(Streams *streams)
 
 void streams_close_stdin(Streams *streams)
 {
-	if (streams->stdin_is_pty)
+	if (streams->out[0].is_pty)
 		return;
 	vigil_clear_fd(&streams->stdin_fd);
 }

@@ -9,16 +9,13 @@
  * in large chunks and handed to one callback; what happens to it (logs, attach clients,
  * the runtime's error text) is the monitor's business.
  */
-typedef struct _Stdio Streams;
+typedef struct _Streams Streams;
 
 /* stream is VIGIL_STREAM_STDOUT or VIGIL_STREAM_STDERR (attach_proto.h). */
 typedef void (*StreamsOutputFunc)(int stream, const char *buf, gsize len, gpointer user_data);
-/* Every output stream reached EOF. */
-typedef void (*StreamsEofFunc)(gpointer user_data);
 
 Streams *streams_new(GMainContext *ctx, gboolean terminal, gboolean want_stdin,
-		     StreamsOutputFunc on_output, StreamsEofFunc on_eof, gpointer user_data,
-		     GError **error);
+		     StreamsOutputFunc on_output, gpointer user_data, GError **error);
 
 /* The child's ends for fds 0, 1, 2 (-1: /dev/null). Valid until streams_close_child_ends(). */
 void streams_child_fds(Streams *streams, int out_fds[3]);
@@ -30,8 +27,6 @@ void streams_start(Streams *streams);
 /* Terminal mode: take ownership of the PTY master received from the runtime. */
 void streams_set_pty(Streams *streams, int master);
 gboolean streams_has_pty(Streams *streams);
-/* The PTY master for window-size ioctls, or -1. */
-int streams_pty_fd(Streams *streams);
 /*
  * Terminal mode: set the PTY's window size. A size asked for before the PTY arrives is applied
  * when it does (podman resizes an exec session before it lets it start; conmon queues such
