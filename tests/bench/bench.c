@@ -201,7 +201,7 @@ static void usage_error(const char *fmt, ...)
 /* testlib_init with g_test_init's TAP preamble ("# random seed: …") kept off the table. */
 static void quiet_testlib_init(int *argc, char ***argv)
 {
-	int saved = dup(STDOUT_FILENO);
+	int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
 	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 	fflush(stdout);

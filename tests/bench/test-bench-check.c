@@ -210,21 +210,19 @@ static void test_median(void)
 	g_assert_true(isnan(bench_median(NULL)));
 }
 
+/* Every data test gets fresh generated output in a directory of its own. */
+#define add_data_test(path, func) \
+	g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-	g_test_add("/bench/data/shape", Fixture, NULL, fixture_setup, test_data_shape,
-		   fixture_teardown);
-	g_test_add("/bench/k8s-log/whole-lines", Fixture, NULL, fixture_setup, test_log_whole_lines,
-		   fixture_teardown);
-	g_test_add("/bench/k8s-log/split-line", Fixture, NULL, fixture_setup, test_log_split_line,
-		   fixture_teardown);
-	g_test_add("/bench/k8s-log/rejects", Fixture, NULL, fixture_setup, test_log_rejects,
-		   fixture_teardown);
-	g_test_add("/bench/k8s-log/torn", Fixture, NULL, fixture_setup, test_log_torn,
-		   fixture_teardown);
-	g_test_add("/bench/k8s-log/missing", Fixture, NULL, fixture_setup, test_log_missing,
-		   fixture_teardown);
+	add_data_test("/bench/data/shape", test_data_shape);
+	add_data_test("/bench/k8s-log/whole-lines", test_log_whole_lines);
+	add_data_test("/bench/k8s-log/split-line", test_log_split_line);
+	add_data_test("/bench/k8s-log/rejects", test_log_rejects);
+	add_data_test("/bench/k8s-log/torn", test_log_torn);
+	add_data_test("/bench/k8s-log/missing", test_log_missing);
 	g_test_add_func("/bench/median", test_median);
 	return g_test_run();
 }

@@ -4,6 +4,7 @@
 #include "test-controller-helpers.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,13 +74,16 @@ gboolean ctl_require_attach(Ctl *c)
 	g_autofree char *path = vigil_runtime_attach_socket_path(c->rt, c->b->id, NULL);
 	struct stat st;
 
-	if (path != NULL && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		return TRUE;
-	g_autofree char *msg = g_strdup_printf("monitor %s made no attach socket (attach: issue 4)",
-					       ctl_monitor());
-	g_test_skip(msg);
-	g_printerr("# SKIP: %s\n", msg);
-	return FALSE;
+	return testlib_require_monitor_feature(path != NULL && stat(path, &st) == 0 &&
+						       S_ISSOCK(st.st_mode),
+					       "made no attach socket (attach: issue 4)");
+}
+
+gboolean ctl_require_attach_cli(int status, const char *err)
+{
+	return testlib_require_monitor_feature(status != 125 || err == NULL ||
+						       strstr(err, "attach socket") == NULL,
+					       "made no attach socket (attach: issue 4)");
 }
 
 static GPtrArray *cli_argv(Ctl *c, const char *const *args)
@@ -174,9 +178,6 @@ gboolean ctl_skip_if_conmon_before(const char *version, const char *why)
 		if (i == 2)
 			return FALSE;
 	}
-	g_autofree char *msg =
-		g_strdup_printf("conmon %u.%u.%u: %s", have[0], have[1], have[2], why);
-	g_test_skip(msg);
-	g_printerr("# SKIP: %s\n", msg);
+	testlib_skip("conmon %u.%u.%u: %s", have[0], have[1], have[2], why);
 	return TRUE;
 }

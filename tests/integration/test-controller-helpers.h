@@ -31,9 +31,12 @@ void ctl_create(Ctl *c);
 /* Wait (library) for the container's exit code. */
 int ctl_wait(Ctl *c);
 
-/* TRUE if the monitor made an attach socket for the container; else skips the test, naming
- * the monitor feature that is missing. */
+/* TRUE if the monitor made an attach socket for the container. Else FALSE: a failure for
+ * vigilmon, a skip naming the missing feature for another monitor (VIGIL_TEST_MONITOR). */
 gboolean ctl_require_attach(Ctl *c);
+/* The same for a vigilctl call (run, attach) that exited with status and printed err: FALSE
+ * when it failed for want of an attach socket. */
+gboolean ctl_require_attach_cli(int status, const char *err);
 
 /* Run vigilctl with the fixture's --root, --runtime-root and --monitor, then args. Returns
  * the exit status (128+n for signal n). input, out and err are optional. */

@@ -406,7 +406,7 @@ static void test_checkpoint_restore_errors(void)
 	g_test_summary("checkpoint without a working CRIU: ENOTSUP saying why; restore: the "
 		       "runtime's error, nothing left behind");
 	if (vigil_runtime_supports_checkpoint(c->rt)) {
-		g_test_skip("CRIU works here: the failure paths are not reachable");
+		testlib_skip("CRIU works here: the failure paths are not reachable");
 		return;
 	}
 	ck.image_path = g_build_filename(c->b->dir, "ck", NULL);

@@ -118,6 +118,27 @@ static int wait_exit(TestBundle *b, TestMonitor *m)
 	return status;
 }
 
+/* podman's attach before the start: a client connected to b's attach socket (asserted), then
+ * `runc start`. Returns the client's fd. */
+static int connect_and_start(TestBundle *b)
+{
+	g_autofree char *path = attach_path(b);
+	int fd = testlib_attach_connect(path);
+
+	g_assert_cmpint(fd, >=, 0);
+	runc_start(b);
+	return fd;
+}
+
+/* The client's end: its output to EOF (asserted) into out and err, fd closed; returns the
+ * container's exit status, the monitor gone. */
+static int read_to_exit(TestBundle *b, TestMonitor *m, int fd, GString *out, GString *err)
+{
+	g_assert_true(read_until(fd, out, err, NULL));
+	close(fd);
+	return wait_exit(b, m);
+}
+
 static gboolean packet_seen(GPtrArray *packets, const char *want, gsize len)
 {
 	for (guint i = 0; i < packets->len; i++) {
@@ -209,6 +230,7 @@ static void test_two_clients(void)
 	g_assert_cmpstr(out1->str, ==, "got:one\ngot:two\n");
 	g_assert_cmpstr(out2->str, ==, "got:one\ngot:two\n");
 	g_assert_cmpstr(err1->str, ==, "");
+	g_assert_cmpstr(err2->str, ==, "");
 	close(c1);
 	close(c2);
 	g_assert_cmpint(wait_exit(b, m), ==, 0);
@@ -220,19 +242,15 @@ static void test_stdin_eof_closes(void)
 		return;
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "cat", NULL });
 	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
-	g_autofree char *path = attach_path(b);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = testlib_attach_connect(path);
-	runc_start(b);
+	int fd = connect_and_start(b);
 	testlib_send_str(fd, "abc\n");
 	/* podman's CloseWrite on stdin EOF: cat sees EOF and exits (conmon.md §4.6). */
 	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
-	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
 	g_assert_cmpstr(out->str, ==, "abc\n");
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
 }
 
 static void test_leave_stdin_open(void)
@@ -246,8 +264,7 @@ static void test_leave_stdin_open(void)
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	int c1 = testlib_attach_connect(path);
-	runc_start(b);
+	int c1 = connect_and_start(b);
 	testlib_send_str(c1, "abc\n");
 	g_assert_true(read_until(c1, out, err, "abc\n"));
 	g_assert_cmpint(shutdown(c1, SHUT_WR), ==, 0);
@@ -260,9 +277,7 @@ static void test_leave_stdin_open(void)
 	g_assert_true(read_until(c2, out, err, "def\n"));
 	g_assert_cmpstr(out->str, ==, "def\n");
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
-	g_assert_true(read_until(c2, out, err, NULL));
-	close(c2);
-	g_assert_cmpint(wait_exit(b, m), ==, 137);
+	g_assert_cmpint(read_to_exit(b, m, c2, out, err), ==, 137);
 }
 
 /*
@@ -277,7 +292,6 @@ static void test_stdin_backpressure(void)
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", "sleep 1; md5sum", NULL });
 	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
-	g_autofree char *path = attach_path(b);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_MD5);
 	g_autoptr(GRand) rand = g_rand_new_with_seed(4);
@@ -288,9 +302,7 @@ static void test_stdin_backpressure(void)
 		data[i] = (guint8)g_rand_int(rand);
 	g_checksum_update(sum, data, total);
 	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = testlib_attach_connect(path);
-	g_assert_cmpint(fd, >=, 0);
-	runc_start(b);
+	int fd = connect_and_start(b);
 	for (gsize off = 0, n; off < total; off += n) {
 		n = MIN((gsize)g_rand_int_range(rand, 1, 100 * 1024), total - off);
 		gssize w = send(fd, data + off, n, MSG_NOSIGNAL);
@@ -300,11 +312,9 @@ static void test_stdin_backpressure(void)
 		}
 	}
 	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
-	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
 	g_autofree char *want = g_strdup_printf("%s  -\n", g_checksum_get_string(sum));
 	g_assert_cmpstr(out->str, ==, want);
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
 }
 
 /* Total payload and complete lines of a k8s-file log. Scans with memchr: string functions on
@@ -344,15 +354,12 @@ static void test_stuck_client_50mb(void)
 		"sh", "-c", "l=$(head -c 1023 /dev/zero | tr '\\0' x); yes \"$l\" | head -n 51200",
 		NULL });
 	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
-	g_autofree char *path = attach_path(b);
 	char buf[CLIENT_BUF];
 
 	testlib_read_sync_pid(m, WAIT_MS);
 	/* Connected, and never reads while the container writes. */
-	int stuck = testlib_attach_connect(path);
-	g_assert_cmpint(stuck, >=, 0);
 	gint64 t0 = g_get_monotonic_time();
-	runc_start(b);
+	int stuck = connect_and_start(b);
 	/* The container finishes although this client takes nothing... */
 	g_assert_cmpint(wait_exit(b, m), ==, 0);
 	gint64 t1 = g_get_monotonic_time();
@@ -391,7 +398,6 @@ static void test_slow_client_complete(void)
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
 		"sh", "-c", "yes abcdefghijklmnopqrstuvwxyz0123456789 | head -c 16777216", NULL });
 	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
-	g_autofree char *path = attach_path(b);
 	static const char line[] = "abcdefghijklmnopqrstuvwxyz0123456789\n";
 	char buf[CLIENT_BUF];
 	gsize got = 0, next_pause = 2 * 1024 * 1024;
@@ -399,9 +405,7 @@ static void test_slow_client_complete(void)
 	gssize n;
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = testlib_attach_connect(path);
-	g_assert_cmpint(fd, >=, 0);
-	runc_start(b);
+	int fd = connect_and_start(b);
 	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
 		g_assert_cmpint(buf[0], ==, 2);
 		for (gssize i = 1; i < n; i++, got++)
@@ -445,10 +449,20 @@ static void echo_through(TestBundle *b, TestMonitor *m, int fd, const char *inpu
 
 	runc_start(b);
 	testlib_send_str(fd, input);
-	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
 	g_assert_cmpstr(out->str, ==, expected);
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+/* echo_through a client of b's own attach socket (connected through an O_PATH handle, so a
+ * long bundle path works too). */
+static void echo_through_bundle(TestBundle *b, TestMonitor *m, const char *input,
+				const char *expected)
+{
+	g_autofree char *path = attach_path(b);
+	int fd = testlib_attach_connect(path);
+
+	g_assert_cmpint(fd, >=, 0);
+	echo_through(b, m, fd, input, expected);
 }
 
 static void test_socket_dir_symlink(void)
@@ -475,6 +489,7 @@ static void test_socket_dir_symlink(void)
 	g_assert_cmpuint(strlen(short_path), <, sizeof addr.sun_path);
 	strcpy(addr.sun_path, short_path);
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 	echo_through(b, m, fd, "via-link\n", "short:via-link\n");
 	/* conmon.md §4.2, §4.7: both removed at exit (2.1.6 leaked the link) */
@@ -495,10 +510,7 @@ static void test_socket_dir_missing(void)
 		b, FALSE, (const char *const[]){ "-i", "--socket-dir-path", sockdir, NULL });
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	g_autofree char *path = attach_path(b);
-	int fd = testlib_attach_connect(path);
-	g_assert_cmpint(fd, >=, 0);
-	echo_through(b, m, fd, "here\n", "still:here\n");
+	echo_through_bundle(b, m, "here\n", "still:here\n");
 	g_assert_false(g_file_test(sockdir, G_FILE_TEST_EXISTS));
 }
 
@@ -519,10 +531,8 @@ static void test_full_attach_long_bundle(void)
 	g_autoptr(GDir) dir = g_dir_open(sockdir, 0, NULL);
 	g_assert_null(g_dir_read_name(dir));
 
+	echo_through_bundle(b, m, "long\n", "full:long\n");
 	g_autofree char *path = attach_path(b);
-	int fd = testlib_attach_connect(path);
-	g_assert_cmpint(fd, >=, 0);
-	echo_through(b, m, fd, "long\n", "full:long\n");
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 }
 
@@ -533,13 +543,11 @@ static void test_ctl_reopen_and_malformed(void)
 	g_autoptr(TestBundle) b = test_bundle_new(
 		(const char *const[]){ "sh", "-c", "echo before; read x; echo after:$x", NULL });
 	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
-	g_autofree char *path = attach_path(b);
 	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
 	g_autofree char *junk = g_strnfill(300, '1');
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = testlib_attach_connect(path);
-	runc_start(b);
+	int fd = connect_and_start(b);
 	g_assert_true(read_until(fd, out, err, "before\n"));
 
 	/* Malformed lines (and a resize for a container without a terminal) are logged and
@@ -556,10 +564,8 @@ static void test_ctl_reopen_and_malformed(void)
 	g_assert_true(testlib_wait_for_file(b->log_path, WAIT_MS));
 
 	testlib_send_str(fd, "z\n");
-	g_assert_true(read_until(fd, out, err, NULL));
+	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
 	g_assert_cmpstr(out->str, ==, "before\nafter:z\n");
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
 	g_autofree char *old_log = testlib_read_file(moved);
 	g_autofree char *new_log = testlib_read_file(b->log_path);
 	g_assert_nonnull(strstr(old_log, " stdout F before\n"));

@@ -73,6 +73,31 @@ static TestMonitor *start_execsync(TestExecSession *s, const char *const *extra)
 	return test_monitor_start(&s->view, (const char *const *)args->pdata, FALSE, FALSE);
 }
 
+/* A session in the shared container running `sh -c script`, without a terminal. */
+static TestExecSession *sh_session(const char *script)
+{
+	return test_exec_session_new(container, (const char *const[]){ "sh", "-c", script, NULL },
+				     FALSE);
+}
+
+/* The session's k8s-file log has the whole line out on stdout and err on stderr. */
+static void assert_log_lines(TestExecSession *s, const char *out, const char *err)
+{
+	g_autofree char *log = testlib_read_file(s->view.log_path);
+	g_autofree char *out_record = g_strdup_printf(" stdout F %s\n", out);
+	g_autofree char *err_record = g_strdup_printf(" stderr F %s\n", err);
+
+	g_assert_nonnull(log);
+	g_assert_nonnull(strstr(log, out_record));
+	g_assert_nonnull(strstr(log, err_record));
+}
+
+/* A script and the status its session ends with. */
+typedef struct {
+	const char *script;
+	int status;
+} ExitCase;
+
 static char *read_file_in(const char *dir, const char *name)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -112,10 +137,7 @@ static void test_podman_exit_codes(void)
 {
 	if (!container_ready())
 		return;
-	static const struct {
-		const char *script;
-		int status;
-	} cases[] = {
+	static const ExitCase cases[] = {
 		{ "echo out; echo err >&2", 0 },
 		{ "exit 3", 3 },
 		{ "kill -9 $$", 137 },
@@ -123,16 +145,10 @@ static void test_podman_exit_codes(void)
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(TestExecSession) s = test_exec_session_new(
-			container, (const char *const[]){ "sh", "-c", cases[i].script, NULL },
-			FALSE);
+		g_autoptr(TestExecSession) s = sh_session(cases[i].script);
 		g_assert_cmpint(run_podman_exec(s, NULL, NULL), ==, cases[i].status);
-		if (i == 0) {
-			g_autofree char *log = testlib_read_file(s->view.log_path);
-			g_assert_nonnull(log);
-			g_assert_nonnull(strstr(log, " stdout F out\n"));
-			g_assert_nonnull(strstr(log, " stderr F err\n"));
-		}
+		if (i == 0)
+			assert_log_lines(s, "out", "err");
 	}
 	/* The container itself is untouched by its sessions ending. */
 	g_autofree char *state = NULL;
@@ -165,8 +181,7 @@ static void test_podman_stdin(void)
 	const char *script = "readlink /proc/self/fd/0";
 
 	for (int with_stdin = 0; with_stdin < 2; with_stdin++) {
-		g_autoptr(TestExecSession) s = test_exec_session_new(
-			container, (const char *const[]){ "sh", "-c", script, NULL }, FALSE);
+		g_autoptr(TestExecSession) s = sh_session(script);
 		const char *extra[] = { with_stdin ? "-i" : NULL, NULL };
 		g_assert_cmpint(run_podman_exec(s, extra, NULL), ==, 0);
 		g_autofree char *log = testlib_read_file(s->view.log_path);
@@ -244,19 +259,14 @@ static void test_execsync(void)
 {
 	if (!container_ready())
 		return;
-	static const struct {
-		const char *script;
-		int status;
-	} cases[] = {
+	static const ExitCase cases[] = {
 		{ "echo hello; echo oops >&2; exit 7", 7 },
 		{ "true", 0 },
 		{ "kill -KILL $$", 137 },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(TestExecSession) s = test_exec_session_new(
-			container, (const char *const[]){ "sh", "-c", cases[i].script, NULL },
-			FALSE);
+		g_autoptr(TestExecSession) s = sh_session(cases[i].script);
 		g_autoptr(TestMonitor) m = start_execsync(s, NULL);
 		g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 		g_autofree char *expected =
@@ -268,12 +278,8 @@ static void test_execsync(void)
 		/* The pipe is at EOF after the one message (the pid is never sent). */
 		g_autofree char *more = testlib_read_line(m->sync_fd, 1000);
 		g_assert_null(more);
-		if (i == 0) {
-			g_autofree char *log = testlib_read_file(s->view.log_path);
-			g_assert_nonnull(log);
-			g_assert_nonnull(strstr(log, " stdout F hello\n"));
-			g_assert_nonnull(strstr(log, " stderr F oops\n"));
-		}
+		if (i == 0)
+			assert_log_lines(s, "hello", "oops");
 	}
 }
 
@@ -281,9 +287,7 @@ static void test_execsync_timeout(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(TestExecSession) s = test_exec_session_new(
-		container,
-		(const char *const[]){ "sh", "-c", "echo started; exec sleep 1000", NULL }, FALSE);
+	g_autoptr(TestExecSession) s = sh_session("echo started; exec sleep 1000");
 	g_autoptr(TestMonitor) m = start_execsync(s, (const char *const[]){ "-T", "1", NULL });
 
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -327,8 +331,7 @@ static void test_podman_exec_attach_handshake(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(TestExecSession) s = test_exec_session_new(
-		container, (const char *const[]){ "sh", "-c", "exit 4", NULL }, FALSE);
+	g_autoptr(TestExecSession) s = sh_session("exit 4");
 	/* asserts the launcher's status and {"data": 0} on the attach pipe */
 	g_autoptr(TestMonitor) m = test_exec_session_start_attached(s, NULL);
 
@@ -356,9 +359,7 @@ static void test_podman_exec_attach_stdin(void)
 {
 	if (!container_ready())
 		return;
-	g_autoptr(TestExecSession) s = test_exec_session_new(
-		container, (const char *const[]){ "sh", "-c", "read l; echo got:$l; exit 2", NULL },
-		FALSE);
+	g_autoptr(TestExecSession) s = sh_session("read l; echo got:$l; exit 2");
 	g_autoptr(TestMonitor) m =
 		test_exec_session_start_attached(s, (const char *const[]){ "-i", NULL });
 
@@ -367,6 +368,7 @@ static void test_podman_exec_attach_stdin(void)
 	g_assert_cmpuint(strlen(attach), <, sizeof addr.sun_path);
 	strcpy(addr.sun_path, attach);
 	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(c, >=, 0);
 	g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
 	g_assert_cmpint(send(c, "hello\n", 6, 0), ==, 6);

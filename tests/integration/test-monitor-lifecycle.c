@@ -149,9 +149,11 @@ static void test_start_pipe_holds_launcher(void)
 			       "k8s-file:@LOG@", "--runtime-arg", "--root=@RUNCROOT@",
 			       "--sync",         "--full-attach", NULL };
 	/* --sync: the process we start is the monitor; hold the start pipe and check that
-	 * nothing happens until we write it. */
+	 * nothing happens until we write it: no pid on the sync pipe (within 200 ms), no
+	 * container. */
 	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, NULL, rest, TRUE);
-	g_usleep(200 * 1000);
+	g_autofree char *early = testlib_read_line(m->sync_fd, 200);
+	g_assert_null(early);
 	g_assert_false(g_file_test(b->pidfile, G_FILE_TEST_EXISTS));
 	g_assert_cmpint(write(m->start_fd, "", 1), ==, 1);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -168,38 +170,9 @@ static void test_legacy_crio_keys(void)
 	if (!testlib_require_runc())
 		return;
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
-	g_autofree char *runc = g_find_program_in_path("runc");
 	g_autofree char *sockdir = g_build_filename(b->dir, "sockets", NULL);
-	g_mkdir_with_parents(sockdir, 0755);
-	const char *args[] = { "-b",
-			       "@BUNDLE@",
-			       "-c",
-			       "@ID@",
-			       "--exit-dir",
-			       "@EXITDIR@",
-			       "-l",
-			       "@LOG@",
-			       "--log-level",
-			       "info",
-			       "-n",
-			       "name",
-			       "-P",
-			       "@CONMONPID@",
-			       "-p",
-			       "@PIDFILE@",
-			       "--persist-dir",
-			       "@PERSIST@",
-			       "-r",
-			       runc,
-			       "--runtime-arg",
-			       "--root=@RUNCROOT@",
-			       "--socket-dir-path",
-			       sockdir,
-			       "--syslog",
-			       "-u",
-			       "@ID@",
-			       NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, FALSE);
+	g_assert_cmpint(g_mkdir_with_parents(sockdir, 0755), ==, 0);
+	g_autoptr(TestMonitor) m = test_monitor_start_crio(b, NULL, sockdir, NULL);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);

@@ -145,9 +145,7 @@ static void test_disk_full(void)
 
 	g_assert_cmpint(g_mkdir_with_parents(mnt, 0755), ==, 0);
 	if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") < 0) {
-		g_autofree char *why =
-			g_strdup_printf("cannot mount a tmpfs: %s", g_strerror(errno));
-		g_test_skip(why);
+		testlib_skip("cannot mount a tmpfs: %s", g_strerror(errno));
 		return;
 	}
 	g_assert_true(g_file_set_contents(filler, fill, 512 * 1024, NULL));

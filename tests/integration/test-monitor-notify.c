@@ -334,17 +334,31 @@ static void test_seccomp_default(void)
 	g_assert_nonnull(strstr(log, " stdout F chmod=1\n"));
 }
 
+/* runc, and the test plugin meson builds (and names in VIGIL_TEST_SECCOMP_PLUGIN); NULL
+ * when the test is skipped, or failed because the plugin named is not there. */
+static const char *require_seccomp_plugin(void)
+{
+	if (!testlib_require_runc())
+		return NULL;
+	const char *plugin = g_getenv("VIGIL_TEST_SECCOMP_PLUGIN");
+	if (plugin == NULL) {
+		testlib_skip("VIGIL_TEST_SECCOMP_PLUGIN not set: run through meson test");
+		return NULL;
+	}
+	if (!g_file_test(plugin, G_FILE_TEST_EXISTS)) {
+		g_test_fail_printf("VIGIL_TEST_SECCOMP_PLUGIN %s does not exist", plugin);
+		return NULL;
+	}
+	return plugin;
+}
+
 /* A plugin from CONMON_SECCOMP_NOTIFY_PLUGINS: its answers, CONTINUE honoured (rmdir really
  * runs and fails as it would), the default for what it leaves, start and stop called. */
 static void test_seccomp_plugin(void)
 {
-	if (!testlib_require_runc())
+	const char *plugin = require_seccomp_plugin();
+	if (plugin == NULL)
 		return;
-	const char *plugin = g_getenv("VIGIL_TEST_SECCOMP_PLUGIN");
-	if (plugin == NULL || !g_file_test(plugin, G_FILE_TEST_EXISTS)) {
-		g_test_skip("VIGIL_TEST_SECCOMP_PLUGIN not set: run through meson test");
-		return;
-	}
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", SECCOMP_SCRIPT, NULL });
 	g_autofree char *listener = seccomp_bundle_setup(b);
@@ -375,13 +389,9 @@ static void test_seccomp_plugin(void)
  * sends to the same listenerPath: the container's monitor serves those too. */
 static void test_seccomp_exec(void)
 {
-	if (!testlib_require_runc())
+	const char *plugin = require_seccomp_plugin();
+	if (plugin == NULL)
 		return;
-	const char *plugin = g_getenv("VIGIL_TEST_SECCOMP_PLUGIN");
-	if (plugin == NULL || !g_file_test(plugin, G_FILE_TEST_EXISTS)) {
-		g_test_skip("VIGIL_TEST_SECCOMP_PLUGIN not set: run through meson test");
-		return;
-	}
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });
 	g_autofree char *listener = seccomp_bundle_setup(b);
 	g_autofree char *plugin_arg = g_strdup_printf("--seccomp-notify-plugins=%s", plugin);
@@ -395,6 +405,7 @@ static void test_seccomp_exec(void)
 	strcpy(addr.sun_path, listener);
 	for (int i = 0; i < 2; i++) {
 		int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), p[2];
+		g_assert_cmpint(c, >=, 0);
 		g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 		if (i == 1) {
 			g_autoptr(GError) error = NULL;

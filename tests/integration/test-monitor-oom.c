@@ -33,8 +33,7 @@ static gboolean require_memory_cgroup(void)
 	if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
 		return TRUE;
 	if (!g_file_test("/sys/fs/cgroup/memory/cgroup.event_control", G_FILE_TEST_EXISTS)) {
-		g_test_skip("no cgroup v1 memory controller at /sys/fs/cgroup/memory");
-		g_printerr("# SKIP: no memory cgroup controller\n");
+		testlib_skip("no cgroup v1 memory controller at /sys/fs/cgroup/memory");
 		return FALSE;
 	}
 	return TRUE;
@@ -275,6 +274,9 @@ static void test_v2_missing(V2Fixture *f, gconstpointer data)
 	g_assert_error(error, VIGIL_ERROR, ENOENT);
 }
 
+/* Every v2 test runs on a fresh fake cgroup. */
+#define add_v2_test(path, func) g_test_add(path, V2Fixture, NULL, v2_setup, func, v2_teardown)
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -282,15 +284,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/oom/while-running", test_oom_while_running);
 	g_test_add_func("/monitor/oom/no-oom", test_no_oom);
 	g_test_add_func("/monitor/oom/parse", test_parse);
-	g_test_add("/monitor/oom/v2-counters", V2Fixture, NULL, v2_setup, test_v2_counters,
-		   v2_teardown);
-	g_test_add("/monitor/oom/v2-oom-counter", V2Fixture, NULL, v2_setup, test_v2_oom_counter,
-		   v2_teardown);
-	g_test_add("/monitor/oom/v2-final-check", V2Fixture, NULL, v2_setup, test_v2_final_check,
-		   v2_teardown);
-	g_test_add("/monitor/oom/v2-removed", V2Fixture, NULL, v2_setup, test_v2_removed,
-		   v2_teardown);
-	g_test_add("/monitor/oom/v2-missing", V2Fixture, NULL, v2_setup, test_v2_missing,
-		   v2_teardown);
+	add_v2_test("/monitor/oom/v2-counters", test_v2_counters);
+	add_v2_test("/monitor/oom/v2-oom-counter", test_v2_oom_counter);
+	add_v2_test("/monitor/oom/v2-final-check", test_v2_final_check);
+	add_v2_test("/monitor/oom/v2-removed", test_v2_removed);
+	add_v2_test("/monitor/oom/v2-missing", test_v2_missing);
 	return g_test_run();
 }

@@ -123,35 +123,15 @@ static void test_argv_crio_terminal(void)
 	g_autofree char *ckpt = g_build_filename(b->dir, "checkpoint", NULL);
 	g_autofree char *sockdir = g_build_filename(b->dir, "sockets", NULL);
 	g_assert_cmpint(g_mkdir_with_parents(sockdir, 0755), ==, 0);
-	const char *args[] = { "-b",
-			       "@BUNDLE@",
-			       "-c",
-			       "@ID@",
-			       "--exit-dir",
-			       "@EXITDIR@",
-			       "-l",
-			       "@LOG@",
-			       "-P",
-			       "@CONMONPID@",
-			       "-p",
-			       "@PIDFILE@",
-			       "-r",
-			       runtime,
-			       "--runtime-arg",
-			       "--root=@RUNCROOT@",
-			       "--socket-dir-path",
-			       sockdir,
-			       "-u",
-			       "@ID@",
-			       "-t",
-			       "--restore",
-			       ckpt,
-			       "--runtime-opt",
-			       "--lsm-profile=selinux:y",
-			       "--runtime-opt",
-			       "--lsm-mount-context=z",
-			       NULL };
-	g_autoptr(TestMonitor) m = test_monitor_start(b, args, FALSE, FALSE);
+	const char *extra[] = { "-t",
+				"--restore",
+				ckpt,
+				"--runtime-opt",
+				"--lsm-profile=selinux:y",
+				"--runtime-opt",
+				"--lsm-mount-context=z",
+				NULL };
+	g_autoptr(TestMonitor) m = test_monitor_start_crio(b, runtime, sockdir, extra);
 
 	g_assert_cmpint(m->launcher_status, ==, 0);
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
@@ -241,12 +221,10 @@ static void test_restore_success(void)
 	const char *check[] = { "criu", "check", NULL };
 	if (testlib_run(check, NULL, NULL, &criu_err) != 0) {
 		g_auto(GStrv) lines = g_strsplit(criu_err != NULL ? criu_err : "", "\n", 2);
-		g_autofree char *msg = g_strdup_printf(
-			"CRIU cannot run on this machine (`criu check`: %s), so a real restore is "
-			"not possible: only the restore argv and CRIU's failure are tested",
+		testlib_skip(
+			"CRIU cannot run on this machine (`criu check`: %s), so a real restore "
+			"is not possible: only the restore argv and CRIU's failure are tested",
 			lines[0] != NULL ? lines[0] : "failed");
-		g_test_skip(msg);
-		g_printerr("# SKIP: %s\n", msg);
 		return;
 	}
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,13 @@ static volatile sig_atomic_t cleaning;
 
 /* How long the helpers below wait for a monitor's message (the tests' WAIT_MS). */
 #define HELPER_WAIT_MS 30000
+/* How long a launcher may keep its stderr open (conmon's daemonized child closes it). */
+#define LAUNCHER_WAIT_MS 60000
+
+static gint64 deadline_after(int timeout_ms)
+{
+	return g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+}
 
 static void cleanup_all(void)
 {
@@ -105,16 +113,42 @@ static char *find_program(const char *program)
 	return g_find_program_in_path(program);
 }
 
+void testlib_skip(const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	g_autofree char *msg = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	g_test_skip(msg);
+	g_printerr("# SKIP: %s\n", msg);
+}
+
+gboolean testlib_testing_other_monitor(void)
+{
+	const char *alt = g_getenv("VIGIL_TEST_MONITOR");
+
+	return alt != NULL && !g_str_equal(alt, testlib_vigilmon());
+}
+
+gboolean testlib_require_monitor_feature(gboolean present, const char *what)
+{
+	if (present)
+		return TRUE;
+	if (testlib_testing_other_monitor())
+		testlib_skip("monitor %s: %s", g_getenv("VIGIL_TEST_MONITOR"), what);
+	else
+		g_test_fail_printf("vigilmon: %s", what);
+	return FALSE;
+}
+
 gboolean testlib_require_program(const char *program)
 {
 	g_autofree char *path = find_program(program);
 
 	if (path != NULL)
 		return TRUE;
-	g_autofree char *msg =
-		g_strdup_printf("%s not found: install it to run this test", program);
-	g_test_skip(msg);
-	g_printerr("# SKIP: %s\n", msg);
+	testlib_skip("%s not found: install it to run this test", program);
 	return FALSE;
 }
 
@@ -134,12 +168,11 @@ gboolean testlib_require_runc(void)
 	if (!testlib_require_program("runc"))
 		return FALSE;
 	if (busybox_path() == NULL) {
-		g_test_skip("busybox not found: install busybox-static to run this test");
-		g_printerr("# SKIP: busybox not found\n");
+		testlib_skip("busybox not found: install busybox-static to run this test");
 		return FALSE;
 	}
 	if (getuid() != 0) {
-		g_test_skip("runc needs root here");
+		testlib_skip("runc needs root here: run the tests as root");
 		return FALSE;
 	}
 	return TRUE;
@@ -342,6 +375,8 @@ int testlib_run(const char *const *argv, const char *input, char **out_stdout, c
 	/* Write input and read both outputs without deadlocking on full pipes. */
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
 	gsize in_off = 0, in_len = input ? strlen(input) : 0;
+	gint64 deadline = deadline_after(TESTLIB_RUN_TIMEOUT_MS);
+	gboolean timed_out = FALSE;
 	if (in_len == 0)
 		close(in_fd), in_fd = -1;
 	else
@@ -350,7 +385,12 @@ int testlib_run(const char *const *argv, const char *input, char **out_stdout, c
 		struct pollfd p[3] = { { out_fd, POLLIN, 0 },
 				       { err_fd, POLLIN, 0 },
 				       { in_fd, POLLOUT, 0 } };
-		if (poll(p, 3, -1) < 0 && errno != EINTR)
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		if (left <= 0) {
+			timed_out = TRUE;
+			break;
+		}
+		if (poll(p, 3, (int)left) < 0 && errno != EINTR)
 			break;
 		char buf[65536];
 		for (int i = 0; i < 2; i++) {
@@ -373,6 +413,15 @@ int testlib_run(const char *const *argv, const char *input, char **out_stdout, c
 	}
 	if (in_fd >= 0)
 		close(in_fd);
+	if (timed_out) {
+		g_printerr("# %s still running after %d ms, killing it\n", argv[0],
+			   TESTLIB_RUN_TIMEOUT_MS);
+		kill(pid, SIGKILL);
+		if (out_fd >= 0)
+			close(out_fd);
+		if (err_fd >= 0)
+			close(err_fd);
+	}
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -384,6 +433,8 @@ int testlib_run(const char *const *argv, const char *input, char **out_stdout, c
 		*out_stderr = g_string_free(err, FALSE);
 	else
 		g_string_free(err, TRUE);
+	if (timed_out)
+		return -1;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
@@ -507,16 +558,33 @@ static TestMonitor *spawn_monitor(const char *monitor, TestBundle *b, const char
 			close(err_fd);
 		return m;
 	}
+	/* The launcher's stderr until EOF: the launcher and the daemonized monitor have let go
+	 * of it. One that never does is a failure here, not a hang. */
 	g_autoptr(GString) err = g_string_new(NULL);
-	char buf[4096];
-	ssize_t n;
-	while (err_fd >= 0 &&
-	       ((n = read(err_fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
+	gint64 deadline = deadline_after(LAUNCHER_WAIT_MS);
+	while (err_fd >= 0) {
+		struct pollfd p = { err_fd, POLLIN, 0 };
+		gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+		char buf[4096];
+		if (left <= 0) {
+			g_test_fail_printf("%s: stderr still open after %d ms", monitor,
+					   LAUNCHER_WAIT_MS);
+			break;
+		}
+		int r = poll(&p, 1, (int)left);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+		ssize_t n = read(err_fd, buf, sizeof buf);
 		if (n > 0)
 			g_string_append_len(err, buf, n);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
 	if (err_fd >= 0)
 		close(err_fd);
-	int status = testlib_wait_pid(pid, 60000);
+	int status = testlib_wait_pid(pid, LAUNCHER_WAIT_MS);
 	m->launcher_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	m->launcher_stderr = g_string_free(g_steal_pointer(&err), FALSE);
 	g_autofree char *pid_text = testlib_read_file(b->conmon_pidfile);
@@ -596,6 +664,24 @@ TestMonitor *test_monitor_start_podman_args(TestBundle *b, const char *runtime,
 
 	add_args(args, rest);
 	return test_monitor_start(b, start_args(args), FALSE, hold_start);
+}
+
+TestMonitor *test_monitor_start_crio(TestBundle *b, const char *runtime, const char *sockdir,
+				     const char *const *extra)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *runc = runtime == NULL ? g_find_program_in_path("runc") : NULL;
+
+	/* clang-format off */
+	add_args(args, (const char *const[]){
+		"-b", "@BUNDLE@", "-c", "@ID@", "--exit-dir", "@EXITDIR@", "-l", "@LOG@",
+		"--log-level", "info", "-n", "k8s_ctr_pod_ns_uid_0", "-P", "@CONMONPID@",
+		"-p", "@PIDFILE@", "--persist-dir", "@PERSIST@",
+		"-r", runtime != NULL ? runtime : runc, "--runtime-arg", "--root=@RUNCROOT@",
+		"--socket-dir-path", sockdir, "--syslog", "-u", "@ID@", NULL });
+	/* clang-format on */
+	add_args(args, extra);
+	return test_monitor_start(b, start_args(args), FALSE, FALSE);
 }
 
 void test_monitor_free(TestMonitor *m)
@@ -780,11 +866,6 @@ void testlib_write_fifo(const char *dir, const char *name, const char *text)
 	close(fd);
 }
 
-static gint64 deadline_after(int timeout_ms)
-{
-	return g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-}
-
 char *testlib_read_line(int fd, int timeout_ms)
 {
 	gint64 deadline = deadline_after(timeout_ms);
@@ -819,6 +900,23 @@ gboolean testlib_wait_for_file(const char *path, int timeout_ms)
 		g_usleep(5000);
 	}
 	return TRUE;
+}
+
+gboolean testlib_wait_for_text(const char *path, const char *needle, int timeout_ms)
+{
+	gint64 deadline = deadline_after(timeout_ms);
+
+	for (;;) {
+		g_autofree char *text = testlib_read_file(path);
+		if (text != NULL && strstr(text, needle) != NULL)
+			return TRUE;
+		if (g_get_monotonic_time() > deadline) {
+			g_test_message("%s has no \"%s\" after %d ms: %s", path, needle, timeout_ms,
+				       text != NULL ? text : "(no file)");
+			return FALSE;
+		}
+		g_usleep(10000);
+	}
 }
 
 /* A reaped pid may be reused by an unrelated process: cleanup_all must not kill it. */
@@ -881,8 +979,7 @@ gboolean testlib_ensure_journald(void)
 	g_autofree char *why = test_journald_ensure();
 
 	if (why != NULL) {
-		g_test_skip(why);
-		g_printerr("# SKIP: %s\n", why);
+		testlib_skip("%s", why);
 		return FALSE;
 	}
 	return TRUE;

@@ -22,6 +22,22 @@ void testlib_init(int *argc, char ***argv);
 /* The per-process root directory (created on first use). */
 const char *testlib_root(void);
 
+/* Skip the running test with the reason (printf-style): g_test_skip() puts it on the TAP
+ * line ("ok N /path # SKIP reason"), and it is printed to stderr for the test log. Every
+ * skip in the tests goes through here. */
+void testlib_skip(const char *format, ...) G_GNUC_PRINTF(1, 2);
+
+/* TRUE when the monitor under test is not vigilmon: VIGIL_TEST_MONITOR names another one
+ * (conmon, to compare with the reference). */
+gboolean testlib_testing_other_monitor(void);
+/*
+ * For a feature vigilmon has, checked where a test is about to rely on it: TRUE if present.
+ * Otherwise FALSE, and for vigilmon the test fails ("vigilmon: <what>"); only another
+ * monitor (VIGIL_TEST_MONITOR) that lacks it skips the test, naming it. A missing feature
+ * of vigilmon is a bug, never a skip.
+ */
+gboolean testlib_require_monitor_feature(gboolean present, const char *what);
+
 /* TRUE if the program is on PATH (or an absolute path that exists); else g_test_skip()
  * with the reason printed, and FALSE. */
 gboolean testlib_require_program(const char *program);
@@ -63,7 +79,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestBundle, test_bundle_free)
 /* Run runc --root <root> args...; returns the exit status; stdout/stderr optional. */
 int testlib_runc(TestBundle *b, char **out_stdout, char **out_stderr, ...) G_GNUC_NULL_TERMINATED;
 
-/* Run a program and wait; returns its exit status (128+signal if killed). */
+/* Run a program and wait; returns its exit status (128+signal if killed). A program still
+ * running (or its output still open) after TESTLIB_RUN_TIMEOUT_MS is SIGKILLed and reaped,
+ * and -1 returned: a hang becomes a failure. */
+#define TESTLIB_RUN_TIMEOUT_MS 120000
 int testlib_run(const char *const *argv, const char *input, char **out_stdout, char **out_stderr);
 
 /*
@@ -108,6 +127,16 @@ TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *ex
  */
 TestMonitor *test_monitor_start_podman_args(TestBundle *b, const char *runtime,
 					    const char *const *rest, gboolean hold_start);
+/*
+ * CRI-O's container argv (runtime_oci.go; legacy sync protocol, {"pid": N}):
+ *   -b @BUNDLE@ -c @ID@ --exit-dir @EXITDIR@ -l @LOG@ --log-level info
+ *   -n k8s_ctr_pod_ns_uid_0 -P @CONMONPID@ -p @PIDFILE@ --persist-dir @PERSIST@
+ *   -r <runtime> --runtime-arg --root=@RUNCROOT@ --socket-dir-path <sockdir> --syslog -u @ID@
+ * then extra (NULL-terminated, may be NULL), e.g. -i. runtime NULL is runc from PATH.
+ * As test_monitor_start(b, argv, FALSE, FALSE); nothing is asserted.
+ */
+TestMonitor *test_monitor_start_crio(TestBundle *b, const char *runtime, const char *sockdir,
+				     const char *const *extra);
 void test_monitor_free(TestMonitor *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestMonitor, test_monitor_free)
 
@@ -200,6 +229,9 @@ void testlib_write_fifo(const char *dir, const char *name, const char *text);
 char *testlib_read_line(int fd, int timeout_ms);
 /* Wait until path exists (TRUE) or timeout_ms passes (FALSE). */
 gboolean testlib_wait_for_file(const char *path, int timeout_ms);
+/* Wait until the file at path contains needle (TRUE) or timeout_ms passes (FALSE; the
+ * file's last text is logged then). */
+gboolean testlib_wait_for_text(const char *path, const char *needle, int timeout_ms);
 /* Wait for a child (we are its subreaper) to exit; returns its raw wait status or -1 on
  * timeout (after which it is SIGKILLed and reaped). A reaped monitor pid is no longer
  * killed by the exit cleanup. */

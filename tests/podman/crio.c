@@ -55,41 +55,11 @@ char *crio_log_stream(const char *path, const char *stream)
 	return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
-/* CRI-O's container argv (runtime_oci.go), legacy protocol. */
+/* CRI-O's container argv (runtime_oci.go), legacy protocol: testlib's, -i for stdin. */
 TestMonitor *crio_start_container(TestBundle *b, const char *sockdir, gboolean stdin_pipe)
 {
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *args[] = { "-b",
-			       "@BUNDLE@",
-			       "-c",
-			       "@ID@",
-			       "--exit-dir",
-			       "@EXITDIR@",
-			       "-l",
-			       "@LOG@",
-			       "--log-level",
-			       "info",
-			       "-n",
-			       "k8s_ctr_pod_ns_uid_0",
-			       "-P",
-			       "@CONMONPID@",
-			       "-p",
-			       "@PIDFILE@",
-			       "--persist-dir",
-			       "@PERSIST@",
-			       "-r",
-			       runc,
-			       "--runtime-arg",
-			       "--root=@RUNCROOT@",
-			       "--socket-dir-path",
-			       sockdir,
-			       "--syslog",
-			       "-u",
-			       "@ID@",
-			       stdin_pipe ? "-i" : NULL,
-			       NULL };
-
-	return test_monitor_start(b, args, FALSE, FALSE);
+	return test_monitor_start_crio(b, NULL, sockdir,
+				       (const char *const[]){ stdin_pipe ? "-i" : NULL, NULL });
 }
 
 void crio_compare(char *(*scenario)(gboolean reference), const char *expected_reference,

@@ -144,23 +144,6 @@ static void test_container(void)
 		     "socket-dir symlink after exit: no\n");
 }
 
-static gboolean file_contains(const char *path, const char *needle)
-{
-	g_autofree char *text = testlib_read_file(path);
-
-	return text != NULL && strstr(text, needle) != NULL;
-}
-
-static gboolean wait_for_text(const char *path, const char *needle)
-{
-	for (int waited = 0; !file_contains(path, needle); waited += 10) {
-		if (waited > CRIO_WAIT_MS)
-			return FALSE;
-		g_usleep(10 * 1000);
-	}
-	return TRUE;
-}
-
 /* kubelet's rotation: rename the log away, ReopenContainerLog (ctl "2 0 0"), expect a new
  * file at the old path that gets the output from then on. */
 static char *scenario_reopen(gboolean reference)
@@ -183,7 +166,8 @@ static char *scenario_reopen(gboolean reference)
 	g_string_append_printf(report, "runc start: %d\n",
 			       testlib_runc(b, NULL, NULL, "start", b->id, NULL));
 	g_string_append_printf(report, "first logged: %s\n",
-			       wait_for_text(b->log_path, "first") ? "yes" : "no");
+			       testlib_wait_for_text(b->log_path, "first", CRIO_WAIT_MS) ? "yes"
+											 : "no");
 	g_assert_cmpint(rename(b->log_path, rotated), ==, 0);
 	int fd = open(ctl, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	g_string_append_printf(report, "ctl open: %s\n", fd >= 0 ? "ok" : g_strerror(errno));

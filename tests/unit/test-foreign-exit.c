@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,14 +21,16 @@ static pid_t spawn_grandchild(int *out_release_fd)
 {
 	int pidpipe[2], release[2];
 
-	g_assert_cmpint(pipe(pidpipe), ==, 0);
-	g_assert_cmpint(pipe(release), ==, 0);
+	g_assert_cmpint(pipe2(pidpipe, O_CLOEXEC), ==, 0);
+	g_assert_cmpint(pipe2(release, O_CLOEXEC), ==, 0);
 	pid_t child = fork();
 	g_assert_cmpint(child, >=, 0);
 	if (child == 0) {
 		pid_t grandchild = fork();
 		if (grandchild == 0) {
 			char c;
+			close(pidpipe[0]);
+			close(pidpipe[1]);
 			close(release[1]);
 			(void)!read(release[0], &c, 1);
 			_exit(0);
@@ -36,11 +39,13 @@ static pid_t spawn_grandchild(int *out_release_fd)
 		_exit(0);
 	}
 	close(release[0]);
+	/* Only the child holds the write end: if it dies without writing, read() sees EOF
+	 * instead of waiting for ever. */
+	close(pidpipe[1]);
 	pid_t grandchild = 0;
 	g_assert_cmpint(read(pidpipe[0], &grandchild, sizeof grandchild), ==, sizeof grandchild);
 	g_assert_cmpint(waitpid(child, NULL, 0), ==, child);
 	close(pidpipe[0]);
-	close(pidpipe[1]);
 	*out_release_fd = release[1];
 	return grandchild;
 }
@@ -76,9 +81,11 @@ static void test_own_child(void)
 		pause();
 		_exit(0);
 	}
-	g_assert_true(foreign_exit_is_our_child(pid));
+	gboolean ours = foreign_exit_is_our_child(pid);
+	/* reaped before the assertion, which aborts the test binary */
 	kill(pid, SIGKILL);
 	g_assert_cmpint(waitpid(pid, NULL, 0), ==, pid);
+	g_assert_true(ours);
 }
 
 static void test_gone(void)
