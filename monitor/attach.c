@@ -50,8 +50,7 @@ struct _AttachServer {
 	gboolean stopping; /* the container exited: no more input */
 
 	AttachSocket sock;
-	GSource *listen_source;
-	gboolean accept_paused; /* out of fds: resume when a client leaves */
+	GSource *listen_source; /* NULL while out of fds: resumed when a client leaves */
 	GPtrArray *clients;     /* AttachClient*, one ref each */
 	gboolean output_paused; /* a client is ATTACH_QUEUE_HIGH behind */
 	GSource *stall_source;  /* armed only while output is paused */
@@ -169,7 +168,8 @@ static void on_client_closed(AttachClient *client, gpointer data)
 
 	g_debug("Closing attach client %d", attach_client_fd(client));
 	g_ptr_array_remove(s->clients, client);
-	if (s->accept_paused && !s->stopping)
+	/* A paused listener (out of fds) can take the connection waiting now. */
+	if (!s->stopping)
 		listen_watch(s);
 	if (s->output_paused)
 		flow_check(s);
@@ -210,7 +210,6 @@ static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
 		 * spin, until a client leaves and frees an fd. */
 		g_warning("Failed to accept client connection on attach socket: %s, pausing",
 			  g_strerror(errno));
-		s->accept_paused = TRUE;
 		g_clear_pointer(&s->listen_source, g_source_unref);
 		return G_SOURCE_REMOVE;
 	}
@@ -220,9 +219,9 @@ static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Watch the listener unless it is watched already or closed. */
 static void listen_watch(AttachServer *s)
 {
-	s->accept_paused = FALSE;
 	if (s->listen_source != NULL || s->sock.listen_fd < 0)
 		return;
 	s->listen_source = g_unix_fd_source_new(s->sock.listen_fd, G_IO_IN);

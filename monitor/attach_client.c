@@ -4,6 +4,7 @@
 #include "attach_client.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -23,6 +24,13 @@
 /* Input messages larger than conmon's 32 KiB buffer are taken whole, up to this. */
 #define ATTACH_CLIENT_INPUT_MAX (1024 * 1024)
 
+/* A queue buffer that grew past this during a burst is given back once it drains: a monitor
+ * runs beside every container and should not keep megabytes for one slow moment. */
+#define ATTACH_CLIENT_QUEUE_KEEP (64 * 1024)
+
+/* Each queued message is this size header, then the message (stream byte first). */
+typedef guint32 MsgSize;
+
 struct _AttachClient {
 	GSource source; /* first: the client is its own GSource */
 	const AttachClientOps *ops;
@@ -30,8 +38,12 @@ struct _AttachClient {
 	int fd;
 	gpointer tag;
 	GIOCondition events;
-	GQueue queue; /* GBytes: whole messages, stream byte first */
-	gsize queued;
+	/*
+	 * Queued output in one reused buffer rather than an allocation per message: records of
+	 * a MsgSize and the message, appended at out_len and sent from out_head.
+	 */
+	guint8 *out;
+	gsize out_cap, out_len, out_head;
 	gint64 stalled_since; /* see attach_client_stalled_since() */
 	gboolean in_done;     /* input EOF, or it was shut down */
 	gboolean out_done;    /* a write failed: no more output */
@@ -55,7 +67,7 @@ void attach_client_update(AttachClient *c)
 		return;
 	if (!c->in_done && c->ops->may_read(c->user_data))
 		want |= G_IO_IN;
-	if (!g_queue_is_empty(&c->queue))
+	if (c->out_head < c->out_len)
 		want |= G_IO_OUT;
 	if (want != c->events) {
 		g_source_modify_unix_fd(&c->source, c->tag, want);
@@ -114,12 +126,39 @@ static gboolean read_input(AttachClient *c)
 	return TRUE;
 }
 
+/* Forget everything queued (it was sent, or will never be). */
 static void drop_queue(AttachClient *c)
 {
-	while (!g_queue_is_empty(&c->queue))
-		g_bytes_unref(g_queue_pop_head(&c->queue));
-	c->queued = 0;
+	c->out_len = c->out_head = 0;
 	c->stalled_since = 0;
+	/* What grew in a burst goes back; a small buffer is kept for the next one. */
+	if (c->out_cap > ATTACH_CLIENT_QUEUE_KEEP) {
+		g_clear_pointer(&c->out, g_free);
+		c->out_cap = 0;
+	}
+}
+
+static void queue_append(AttachClient *c, guint8 stream, const char *buf, gsize len)
+{
+	MsgSize size = (MsgSize)(1 + len);
+	gsize live = c->out_len - c->out_head;
+
+	/* Reclaim the sent front once it outweighs what is left: each sent byte is reclaimed
+	 * once and moves no more than itself, so this costs at most one copy per byte. */
+	if (c->out_head > 0 && c->out_head >= live) {
+		memmove(c->out, c->out + c->out_head, live);
+		c->out_len = live;
+		c->out_head = 0;
+	}
+	if (c->out_len + sizeof size + size > c->out_cap) {
+		c->out_cap = MAX(c->out_cap * 2, c->out_len + sizeof size + size);
+		c->out = g_realloc(c->out, c->out_cap);
+	}
+	guint8 *p = c->out + c->out_len;
+	memcpy(p, &size, sizeof size);
+	p[sizeof size] = stream;
+	memcpy(p + sizeof size + 1, buf, len);
+	c->out_len += sizeof size + size;
 }
 
 static void output_failed(AttachClient *c, int errsv)
@@ -139,11 +178,11 @@ void attach_client_flush(AttachClient *c)
 {
 	gboolean sent = FALSE;
 
-	while (!c->closed && !g_queue_is_empty(&c->queue)) {
-		GBytes *msg = g_queue_peek_head(&c->queue);
-		gsize size = 0;
-		const void *data = g_bytes_get_data(msg, &size);
-		ssize_t n = send(c->fd, data, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (!c->closed && c->out_head < c->out_len) {
+		MsgSize size;
+		memcpy(&size, c->out + c->out_head, sizeof size);
+		ssize_t n = send(c->fd, c->out + c->out_head + sizeof size, size,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -152,12 +191,14 @@ void attach_client_flush(AttachClient *c)
 			output_failed(c, errno);
 			return;
 		}
-		c->queued -= size;
-		g_bytes_unref(g_queue_pop_head(&c->queue));
+		/* SEQPACKET sends a message whole or not at all. */
+		c->out_head += sizeof size + size;
 		sent = TRUE;
 	}
-	if (sent)
-		c->stalled_since = g_queue_is_empty(&c->queue) ? 0 : g_get_monotonic_time();
+	if (c->out_head == c->out_len)
+		drop_queue(c);
+	else if (sent)
+		c->stalled_since = g_get_monotonic_time();
 	attach_client_update(c);
 	if (sent)
 		c->ops->progress(c, c->user_data);
@@ -167,7 +208,7 @@ void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize l
 {
 	if (c->out_done)
 		return;
-	if (g_queue_is_empty(&c->queue)) {
+	if (c->out_head == c->out_len) {
 		struct iovec iov[2] = { { &stream, 1 }, { (void *)buf, len } };
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 		ssize_t n;
@@ -181,18 +222,13 @@ void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize l
 			output_failed(c, errno);
 			return;
 		}
+		c->stalled_since = g_get_monotonic_time();
 	}
-	if (c->queued + 1 + len > ATTACH_CLIENT_QUEUE_CAP) {
+	if (attach_client_queued(c) + sizeof(MsgSize) + 1 + len > ATTACH_CLIENT_QUEUE_CAP) {
 		attach_client_drop(c, "is too far behind the container's output");
 		return;
 	}
-	if (g_queue_is_empty(&c->queue))
-		c->stalled_since = g_get_monotonic_time();
-	guint8 *copy = g_malloc(1 + len);
-	copy[0] = stream;
-	memcpy(copy + 1, buf, len);
-	g_queue_push_tail(&c->queue, g_bytes_new_take(copy, 1 + len));
-	c->queued += 1 + len;
+	queue_append(c, stream, buf, len);
 	attach_client_update(c);
 }
 
@@ -225,7 +261,7 @@ static void client_finalize(GSource *source)
 {
 	AttachClient *c = (AttachClient *)source;
 
-	drop_queue(c);
+	g_clear_pointer(&c->out, g_free);
 	vigil_clear_fd(&c->fd);
 }
 
@@ -244,7 +280,6 @@ AttachClient *attach_client_new(GMainContext *ctx, int fd, const AttachClientOps
 	c->ops = ops;
 	c->user_data = user_data;
 	c->fd = fd;
-	g_queue_init(&c->queue);
 	g_source_set_static_name(source, "vigil-attach-client");
 	/* HUP and ERR are always reported, even with no events asked for. */
 	c->tag = g_source_add_unix_fd(source, fd, 0);
@@ -255,7 +290,7 @@ AttachClient *attach_client_new(GMainContext *ctx, int fd, const AttachClientOps
 
 gsize attach_client_queued(AttachClient *c)
 {
-	return c->queued;
+	return c->out_len - c->out_head;
 }
 
 gint64 attach_client_stalled_since(AttachClient *c)
@@ -267,7 +302,8 @@ void attach_client_drop(AttachClient *c, const char *why)
 {
 	if (c->closed)
 		return;
-	g_warning("attach client %d %s (%zu bytes queued), dropping it", c->fd, why, c->queued);
+	g_warning("attach client %d %s (%zu bytes queued), dropping it", c->fd, why,
+		  attach_client_queued(c));
 	/* Gone as far as its input is concerned too, as if it had disconnected. */
 	end_input(c);
 	attach_client_close(c);

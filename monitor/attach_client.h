@@ -43,7 +43,8 @@ void attach_client_flush(AttachClient *client);
 /* Re-evaluate what to watch (after may_read changed). */
 void attach_client_update(AttachClient *client);
 
-/* Bytes queued, the socket fd, whether closed() has been called. */
+/* Bytes queued (with a 4-byte header per message), the socket fd, whether closed() has
+ * been called. */
 gsize attach_client_queued(AttachClient *client);
 /* Monotonic time (µs) since which the client has taken none of its queued output; 0 when
  * nothing is queued. */

@@ -111,10 +111,17 @@ AttachStdin *attach_stdin_new(GMainContext *ctx, const MonitorConfig *cfg, Strea
 
 void attach_stdin_write(AttachStdin *in, const char *buf, gsize len)
 {
+	int fd = streams_stdin_fd(in->streams);
+	gsize written = 0;
+
 	/* Without stdin, conmon leaves input unread; it could go nowhere, so we drop it. */
 	if (!in->has_stdin || in->gone || in->stopped)
 		return;
-	g_byte_array_append(in->pending, (const guint8 *)buf, (guint)len);
+	/* Straight through when nothing waits before these bytes; only what stdin cannot take
+	 * now is copied. A failure is left to flush(), whose write meets it again. */
+	if (in->pending->len == 0 && fd >= 0 && fd_write_all(fd, buf, len, &written) == 0)
+		return;
+	g_byte_array_append(in->pending, (const guint8 *)buf + written, (guint)(len - written));
 	(void)flush(in);
 }
 
