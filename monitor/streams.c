@@ -22,6 +22,13 @@
 #define STREAMS_READ_BUF (64 * 1024)
 /* Room for a burst from the container while the monitor is busy writing logs. */
 #define STREAMS_PIPE_SIZE (1024 * 1024)
+/*
+ * A drain reads at most this many times per stream. What was written before the drain is at
+ * the front of the pipe and comes in full reads, 16 for our pipe's 1 MiB; the bound is for a
+ * writer that outlived the container (a daemon an exec session left behind, writing to the
+ * session's stdout), which would otherwise keep the exit file waiting as long as it writes.
+ */
+#define STREAMS_DRAIN_READS (4 * STREAMS_PIPE_SIZE / STREAMS_READ_BUF)
 
 typedef struct {
 	Streams *owner;
@@ -256,7 +263,7 @@ void streams_drain(Streams *streams, int stream)
 		OutStream *o = &streams->out[i];
 		if (stream != 0 && o->stream != stream)
 			continue;
-		while (out_stream_read(o) == READ_MORE)
+		for (int n = 0; n < STREAMS_DRAIN_READS && out_stream_read(o) == READ_MORE; n++)
 			;
 	}
 }

@@ -41,7 +41,8 @@ gboolean streams_resize(Streams *streams, int rows, int cols, GError **error);
  */
 void streams_pause_output(Streams *streams, gboolean paused);
 
-/* Read everything that is ready now from one stream (0 = all), without blocking. */
+/* Read everything that is ready now from one stream (0 = all), without blocking: up to
+ * four times a full pipe, so a writer that never stops cannot hold it. */
 void streams_drain(Streams *streams, int stream);
 
 /* Where container input goes: the stdin pipe or the PTY master (non-blocking), or -1. */
