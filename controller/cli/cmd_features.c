@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "commands.h"
+#include "output.h"
 
 int cmd_features(Cli *cli, int argc, char **argv)
 {
@@ -16,10 +17,19 @@ int cmd_features(Cli *cli, int argc, char **argv)
 	gboolean json_errors = vigil_runtime_supports_json_errors(rt);
 	gboolean no_cgroups = vigil_runtime_supports_no_cgroups(rt);
 	if (cli->json) {
-		g_print("{\"runtime\": \"%s\", \"checkpoint\": %s, \"json_errors\": %s, "
-			"\"no_cgroups\": %s}\n",
-			vigil_runtime_name(rt), checkpoint ? "true" : "false",
-			json_errors ? "true" : "false", no_cgroups ? "true" : "false");
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "runtime");
+		json_builder_add_string_value(b, vigil_runtime_name(rt));
+		json_builder_set_member_name(b, "checkpoint");
+		json_builder_add_boolean_value(b, checkpoint);
+		json_builder_set_member_name(b, "json_errors");
+		json_builder_add_boolean_value(b, json_errors);
+		json_builder_set_member_name(b, "no_cgroups");
+		json_builder_add_boolean_value(b, no_cgroups);
+		json_builder_end_object(b);
+		g_autoptr(JsonNode) node = json_builder_get_root(b);
+		output_json(node);
 		return 0;
 	}
 	g_print("runtime      %s\ncheckpoint   %s\njson-errors  %s\nno-cgroups   %s\n",

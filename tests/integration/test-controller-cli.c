@@ -293,6 +293,17 @@ static void test_paths_info_features(void)
 	o = json_node_get_object(json_parser_get_root(p));
 	g_assert_true(json_object_get_boolean_member(o, "json_errors"));
 	g_assert_false(json_object_get_boolean_member(o, "no_cgroups"));
+
+	/* a runtime whose name needs escaping still gives valid JSON */
+	g_autofree char *runc = g_find_program_in_path("runc");
+	g_autofree char *odd = g_build_filename(testlib_root(), "ru\"nc", NULL);
+	g_autofree char *odd_out = NULL;
+	g_assert_cmpint(symlink(runc, odd), ==, 0);
+	const char *argv[] = { testlib_vigilctl(), "--runtime", odd, "features", "--json", NULL };
+	g_assert_cmpint(testlib_run(argv, NULL, &odd_out, NULL), ==, 0);
+	g_assert_true(json_parser_load_from_data(p, odd_out, -1, NULL));
+	o = json_node_get_object(json_parser_get_root(p));
+	g_assert_cmpstr(json_object_get_string_member(o, "runtime"), ==, "ru\"nc");
 }
 
 static void test_checkpoint_restore_errors(void)
