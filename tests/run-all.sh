@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build pkg-config gcc clang clang-format libglib2.0-dev libjson-glib-dev
           libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats
-          systemd)  # systemd: journald for the podman suite's --log-driver journald
+          systemd criu)  # systemd: journald for --log-driver journald; criu: the checkpoint
+                         # probe runs the real `criu check` (it fails in this VM: vdso)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -327,9 +327,12 @@ static void test_checkpoint_restore_errors(void)
 				"--leave-running", c->b->id, NULL),
 			==, 1);
 	g_autofree char *want = g_strdup_printf("vigilctl: checkpoint '%s': checkpointing is not "
-						"available: 'criu check' failed",
+						"available: ",
 						c->b->id);
 	g_assert_true(g_str_has_prefix(err, want));
+	const char *why = err + strlen(want);
+	g_assert_true(g_str_has_prefix(why, "'criu check' failed") ||
+		      g_str_has_prefix(why, "criu is not installed"));
 	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
 
 	g_clear_pointer(&err, g_free);
