@@ -14,6 +14,7 @@
 #include "attach_proto.h"
 #include "attach_socket.h"
 #include "attach_stdin.h"
+#include "source.h"
 
 /*
  * Flow control (conmon.md §12.1 #4 is what we avoid: conmon writes to clients blocking, so
@@ -56,14 +57,6 @@ struct _AttachServer {
 	GSource *stall_source;  /* armed only while output is paused */
 };
 
-static void drop_source(GSource **source)
-{
-	if (*source != NULL) {
-		g_source_destroy(*source);
-		g_clear_pointer(source, g_source_unref);
-	}
-}
-
 static void clients_update(AttachServer *s)
 {
 	for (guint i = 0; i < s->clients->len; i++)
@@ -74,7 +67,7 @@ static gboolean on_stall(gpointer data);
 
 static void arm_stall_timer(AttachServer *s, gint64 delay_us)
 {
-	drop_source(&s->stall_source);
+	source_drop(&s->stall_source);
 	s->stall_source = g_timeout_source_new((guint)MAX(delay_us / 1000, 1));
 	g_source_set_callback(s->stall_source, on_stall, s, NULL);
 	g_source_set_static_name(s->stall_source, "vigil-attach-stall");
@@ -99,7 +92,7 @@ static void flow_check(AttachServer *s)
 	} else if (s->output_paused && (all_low || s->stopping)) {
 		g_debug("attach clients caught up: resuming the container's output");
 		s->output_paused = FALSE;
-		drop_source(&s->stall_source);
+		source_drop(&s->stall_source);
 		streams_pause_output(s->streams, FALSE);
 	}
 }
@@ -283,7 +276,7 @@ void attach_server_stop_listening(AttachServer *server)
 			break;
 		add_client(server, cfd);
 	}
-	drop_source(&server->listen_source);
+	source_drop(&server->listen_source);
 	attach_socket_close_listener(&server->sock);
 }
 
@@ -361,8 +354,8 @@ void attach_server_free(AttachServer *server)
 		return;
 	/* The clients' callbacks point here: mark first so none of them calls back in. */
 	server->stopping = TRUE;
-	drop_source(&server->listen_source);
-	drop_source(&server->stall_source);
+	source_drop(&server->listen_source);
+	source_drop(&server->stall_source);
 	g_clear_pointer(&server->clients, g_ptr_array_unref);
 	attach_socket_clear(&server->sock);
 	g_clear_pointer(&server->stdin_, attach_stdin_free);

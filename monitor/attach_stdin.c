@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 
 #include "fdutil.h"
+#include "source.h"
 
 struct _AttachStdin {
 	GMainContext *ctx;
@@ -24,17 +25,9 @@ struct _AttachStdin {
 	GSource *source;      /* G_IO_OUT on stdin, only while something is pending */
 };
 
-static void drop_source(GSource **source)
-{
-	if (*source != NULL) {
-		g_source_destroy(*source);
-		g_clear_pointer(source, g_source_unref);
-	}
-}
-
 static void stdin_close(AttachStdin *in)
 {
-	drop_source(&in->source);
+	source_drop(&in->source);
 	g_byte_array_set_size(in->pending, 0);
 	in->close_after = FALSE;
 	/* A PTY stays open: the container would not see EOF anyway, and the next attach needs
@@ -68,7 +61,7 @@ static gboolean flush(AttachStdin *in)
 		}
 		return FALSE;
 	}
-	drop_source(&in->source);
+	source_drop(&in->source);
 	if (r < 0) {
 		/* EPIPE: the container closed its stdin or exited; nobody will read more. */
 		g_info("Failed to write to container stdin: %s, dropping attach input",
@@ -154,7 +147,7 @@ void attach_stdin_retry(AttachStdin *in)
 void attach_stdin_stop(AttachStdin *in)
 {
 	in->stopped = TRUE;
-	drop_source(&in->source);
+	source_drop(&in->source);
 	g_byte_array_set_size(in->pending, 0);
 }
 
@@ -162,7 +155,7 @@ void attach_stdin_free(AttachStdin *in)
 {
 	if (in == NULL)
 		return;
-	drop_source(&in->source);
+	source_drop(&in->source);
 	g_byte_array_unref(in->pending);
 	g_free(in);
 }

@@ -14,6 +14,7 @@
 #include "cmsg.h"
 #include "error.h"
 #include "fdutil.h"
+#include "source.h"
 
 struct _Console {
 	GMainContext *ctx;
@@ -28,14 +29,6 @@ struct _Console {
 	gboolean delivered;
 };
 
-static void drop_source(GSource **source)
-{
-	if (*source != NULL) {
-		g_source_destroy(*source);
-		g_clear_pointer(source, g_source_unref);
-	}
-}
-
 static void remove_socket_files(Console *c)
 {
 	if (c->path != NULL)
@@ -48,8 +41,8 @@ static void remove_socket_files(Console *c)
 
 static void finish(Console *c)
 {
-	drop_source(&c->listen_source);
-	drop_source(&c->conn_source);
+	source_drop(&c->listen_source);
+	source_drop(&c->conn_source);
 	vigil_clear_fd(&c->listen_fd);
 	vigil_clear_fd(&c->conn_fd);
 	remove_socket_files(c);
@@ -78,7 +71,7 @@ static gboolean receive(Console *c)
 		if (g_error_matches(error, VIGIL_ERROR, EAGAIN))
 			return FALSE;
 		g_warning("Failed to receive console file descriptor: %s", error->message);
-		drop_source(&c->conn_source);
+		source_drop(&c->conn_source);
 		vigil_clear_fd(&c->conn_fd);
 		return TRUE;
 	}
@@ -111,7 +104,7 @@ static gboolean accept_one(Console *c)
 		return FALSE;
 	}
 	/* One runtime, one terminal: stop listening and take the path away. */
-	drop_source(&c->listen_source);
+	source_drop(&c->listen_source);
 	vigil_clear_fd(&c->listen_fd);
 	remove_socket_files(c);
 	return TRUE;

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "fdutil.h"
 #include "paths.h"
+#include "source.h"
 
 /* conmon's mode; with the monitor's umask 022 the FIFOs end up prw-r----- (conmon.md §5). */
 #define CTL_FIFO_MODE 0660
@@ -137,10 +138,7 @@ static gboolean fifo_open(CtlFifo *f, GMainContext *ctx, int dirfd, GError **err
 
 static void fifo_close(CtlFifo *f)
 {
-	if (f->source != NULL) {
-		g_source_destroy(f->source);
-		g_clear_pointer(&f->source, g_source_unref);
-	}
+	source_drop(&f->source);
 	vigil_clear_fd(&f->read_fd);
 	vigil_clear_fd(&f->write_fd);
 }

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "fdutil.h"
+#include "source.h"
 
 gboolean foreign_exit_is_our_child(pid_t pid)
 {
@@ -70,10 +71,7 @@ void foreign_exit_free(ForeignExit *watch)
 {
 	if (watch == NULL)
 		return;
-	if (watch->source != NULL) {
-		g_source_destroy(watch->source);
-		g_source_unref(watch->source);
-	}
+	source_drop(&watch->source);
 	vigil_clear_fd(&watch->fd);
 	g_free(watch);
 }

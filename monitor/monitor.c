@@ -24,6 +24,7 @@
 #include "runtime.h"
 #include "sd_notify.h"
 #include "seccomp_notify.h"
+#include "source.h"
 #include "streams.h"
 #include "sync_msg.h"
 
@@ -92,14 +93,6 @@ static void send_sync(Monitor *m, int value, const char *message, gssize len)
 		m->startup->sync_fd = -1;
 	} else if (r < 0) {
 		g_warning("Unable to send container stderr message to parent: %s", g_strerror(-r));
-	}
-}
-
-static void drop_source(GSource **source)
-{
-	if (*source != NULL) {
-		g_source_destroy(*source);
-		g_clear_pointer(source, g_source_unref);
 	}
 }
 
@@ -200,7 +193,7 @@ static void shutdown_after_exit(Monitor *m)
 {
 	m->exit_status = m->timed_out ? -1 : reaper_exit_status(m->container_wstatus);
 	m->process_status = m->exit_status < 0 ? 255 : m->exit_status;
-	drop_source(&m->timeout_source);
+	source_drop(&m->timeout_source);
 	m->container_done = TRUE;
 	/* Compat: conmon's info line, the one trace of the exit in syslog. */
 	g_info("container %d exited with status %d", m->container_pid, m->exit_status);
@@ -490,7 +483,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	g_clear_pointer(&m.attach, attach_server_free);
 	g_clear_pointer(&m.streams, streams_free);
 	g_clear_pointer(&m.reaper, reaper_free);
-	drop_source(&m.timeout_source);
+	source_drop(&m.timeout_source);
 	g_main_loop_unref(m.loop);
 	g_array_unref(m.early_exits);
 	g_string_free(m.runtime_err, TRUE);

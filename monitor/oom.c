@@ -18,6 +18,7 @@
 #include "error.h"
 #include "exit_file.h"
 #include "fdutil.h"
+#include "source.h"
 
 #define CGROUP_ROOT    "/sys/fs/cgroup"
 #define CGROUP_V1_ROOT CGROUP_ROOT "/memory"
@@ -37,10 +38,7 @@ struct _OomWatch {
 
 static void stop_watching(OomWatch *w)
 {
-	if (w->source != NULL) {
-		g_source_destroy(w->source);
-		g_clear_pointer(&w->source, g_source_unref);
-	}
+	source_drop(&w->source);
 	vigil_clear_fd(&w->fd);
 	vigil_clear_fd(&w->control_fd);
 }

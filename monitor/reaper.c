@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "fdutil.h"
+#include "source.h"
 
 struct _Reaper {
 	int sfd;
@@ -118,10 +119,7 @@ void reaper_free(Reaper *reaper)
 {
 	if (reaper == NULL)
 		return;
-	if (reaper->source != NULL) {
-		g_source_destroy(reaper->source);
-		g_source_unref(reaper->source);
-	}
+	source_drop(&reaper->source);
 	vigil_clear_fd(&reaper->sfd);
 	g_free(reaper);
 }

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "fdutil.h"
 #include "paths.h"
+#include "source.h"
 
 /* conmon's CONN_SOCK_BUF_SIZE: the largest datagram taken from the container. */
 #define NOTIFY_BUF_SIZE 32768
@@ -196,10 +197,7 @@ void sd_notify_free(SdNotify *notify)
 {
 	if (notify == NULL)
 		return;
-	if (notify->source != NULL) {
-		g_source_destroy(notify->source);
-		g_source_unref(notify->source);
-	}
+	source_drop(&notify->source);
 	/* Unlike conmon, leave no socket behind: nobody can reach us through it any more. */
 	if (notify->listen_fd >= 0 && notify->bundle_fd >= 0)
 		(void)unlinkat(notify->bundle_fd, NOTIFY_REL_PATH, 0);

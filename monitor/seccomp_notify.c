@@ -18,6 +18,7 @@
 #include "fdutil.h"
 #include "paths.h"
 #include "seccomplib.h"
+#include "source.h"
 
 /* crun's plugin ABI (src/libcrun/seccomp_notify_plugin.h), which conmon 2.x also used: the
  * values and the configuration layout are a contract with existing plugins. */
@@ -76,10 +77,7 @@ struct _SeccompNotify {
 
 static void peer_free(Peer *p)
 {
-	if (p->source != NULL) {
-		g_source_destroy(p->source);
-		g_source_unref(p->source);
-	}
+	source_drop(&p->source);
 	vigil_clear_fd(&p->fd);
 	g_free(p);
 }
@@ -385,10 +383,7 @@ void seccomp_notify_free(SeccompNotify *notify)
 		return;
 	g_list_free_full(notify->conns, (GDestroyNotify)peer_free);
 	g_list_free_full(notify->listeners, (GDestroyNotify)peer_free);
-	if (notify->listen_source != NULL) {
-		g_source_destroy(notify->listen_source);
-		g_source_unref(notify->listen_source);
-	}
+	source_drop(&notify->listen_source);
 	if (notify->listen_fd >= 0)
 		(void)unlinkat(notify->dir_fd, notify->socket_name, 0);
 	vigil_clear_fd(&notify->listen_fd);

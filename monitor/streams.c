@@ -14,6 +14,7 @@
 #include "attach_proto.h"
 #include "error.h"
 #include "fdutil.h"
+#include "source.h"
 
 /*
  * One read takes up to this much. Large reads are what make logging cheap (fewer wakeups,
@@ -121,10 +122,7 @@ void streams_close_child_ends(Streams *streams)
 
 static void out_stream_close(OutStream *o)
 {
-	if (o->source != NULL) {
-		g_source_destroy(o->source);
-		g_clear_pointer(&o->source, g_source_unref);
-	}
+	source_drop(&o->source);
 	vigil_clear_fd(&o->fd);
 }
 
@@ -247,8 +245,7 @@ void streams_pause_output(Streams *streams, gboolean paused)
 	for (int i = 0; i < 2; i++) {
 		OutStream *o = &streams->out[i];
 		if (paused && o->source != NULL) {
-			g_source_destroy(o->source);
-			g_clear_pointer(&o->source, g_source_unref);
+			source_drop(&o->source);
 			o->paused = TRUE;
 		} else if (!paused && o->paused) {
 			o->paused = FALSE;

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "log_driver.h"
+#include "source.h"
 
 struct _LogSinks {
 	GPtrArray *drivers; /* LogDriver* */
@@ -148,10 +149,7 @@ gboolean log_sinks_is_passthrough(const LogSinks *sinks)
 
 static void drop_timer(LogSinks *sinks)
 {
-	if (sinks->timer != NULL) {
-		g_source_destroy(sinks->timer);
-		g_clear_pointer(&sinks->timer, g_source_unref);
-	}
+	source_drop(&sinks->timer);
 }
 
 static gboolean on_hold_expired(gpointer data);
