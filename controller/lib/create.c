@@ -202,7 +202,12 @@ static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bun
 	ctr->status = o->restore != NULL ? VIGIL_STATUS_RUNNING : VIGIL_STATUS_CREATED;
 	if (o->restore != NULL)
 		ctr->started = g_get_real_time();
-	return state_record_save(ctr, record, error);
+	/* The caller removes the state directory on failure: nothing may outlive it. */
+	if (!state_record_save(ctr, record, error)) {
+		discard_monitor(rt, ctr);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCreateOptions *o,

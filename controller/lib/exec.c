@@ -40,6 +40,16 @@ static gboolean write_spec(VigilContainer *ctr, ExecSession *s, const VigilExecO
 	return state_file_write_atomic(path, text, strlen(text), 0600, error);
 }
 
+/* The session already runs: a record that cannot take its pids is no reason to report a
+ * failure, since exec_session_load() reads them from the pidfiles the monitor wrote. */
+static void session_update(ExecSession *s)
+{
+	g_autoptr(GError) local = NULL;
+
+	if (!exec_session_save(s, &local))
+		g_debug("exec '%s': %s", s->id, local->message);
+}
+
 /* Set up the session and start its monitor; the container's lock is held. */
 static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, ExecSession *s,
 				     const VigilExecOptions *o, GError **error)
@@ -61,7 +71,9 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 		vigil_throw_errno(error, "create '%s'", exits);
 		return NULL;
 	}
-	if (!write_spec(ctr, s, o, error))
+	s->terminal = o->terminal;
+	/* Recorded before the monitor starts, so no session ever runs without a record. */
+	if (!write_spec(ctr, s, o, error) || !exec_session_save(s, error))
 		return NULL;
 	create_monitor_args_base(rt, ctr, &base);
 	base.cuuid = s->id;
@@ -74,11 +86,7 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 		return NULL;
 	s->monitor_pid = m->pid;
 	s->monitor_start = m->start_time;
-	s->terminal = o->terminal;
-	if (!exec_session_save(s, error)) {
-		monitor_process_free(m);
-		return NULL;
-	}
+	session_update(s);
 	return m;
 }
 
@@ -110,7 +118,8 @@ static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime,
 		return vigil_throw(error, EIO, "%s: %s", name, why);
 	}
 	s->pid = value;
-	return exec_session_save(s, error);
+	session_update(s);
+	return TRUE;
 }
 
 /* Attached: wait for the attach socket, connect, release the runtime, stream. */
