@@ -96,6 +96,7 @@ sc_detach() {
     # Whether "eof" (the container's answer to the stdin the monitor closes when the client
     # goes) still reaches podman before it exits is a race inside podman's client.
     grep -v '^eof$' "$OUT/attach.raw" | record attach.out
+    rm "$OUT/attach.raw" # only the filtered copy is compared
     # what the container does after the client went away is the monitor's stdin policy
     wait_until 60 log_has d got:x
     wait_until 60 ctr_status_is d exited
