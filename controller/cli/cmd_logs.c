@@ -24,7 +24,7 @@ static gint64 parse_since(const char *s)
 	}
 	double secs = g_ascii_strtod(s, &end);
 	if (end != s && *end == '\0' && secs >= 0)
-		return secs < G_MAXINT64 / 1e9 ? (gint64)(secs * 1e9) : G_MAXINT64;
+		return secs < 9.2e9 ? (gint64)(secs * 1e9) : G_MAXINT64; /* 2^63 ns: 2262 */
 	gint64 now_s = g_get_real_time() / G_USEC_PER_SEC;
 	for (const char *p = s; *p != '\0';) {
 		gint64 n = g_ascii_strtoll(p, &end, 10);
