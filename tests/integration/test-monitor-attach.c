@@ -1,143 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "testlib.h"
+#include "test-monitor-attach-helpers.h"
 
 /*
  * The attach socket, stdin and the ctl FIFO against real runc, as podman and CRI-O use them
  * (conmon.md §4, §5): the stream byte on every message, raw input, several clients, EOF and
- * --leave-stdin-open, a client that never reads, the short-path symlink, exec-attach.
+ * --leave-stdin-open, the short-path symlink, exec-attach. Clients that read slowly or not
+ * at all, and big transfers, are test-monitor-attach-flow.c.
  */
-
-#define WAIT_MS 30000
-/* podman and CRI-O read with this buffer (BufSize + 1): no message may be longer. */
-#define CLIENT_BUF 8193
-
-/* ---- a client, as podman's attach does it ---- */
-
-/* One message: its length (0 = EOF), or -1 on timeout. Asserts the framing. */
-static gssize recv_packet(int fd, char *buf, int timeout_ms)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return -1;
-	/* MSG_TRUNC: the real length, so an over-long message cannot hide. */
-	gssize n = recv(fd, buf, CLIENT_BUF, MSG_TRUNC);
-	if (n < 0 && errno == ECONNRESET)
-		return 0;
-	g_assert_cmpint(n, >=, 0);
-	g_assert_cmpint(n, <=, CLIENT_BUF);
-	if (n > 0) {
-		g_assert_cmpint(n, >=, 2);
-		g_assert_true(buf[0] == 2 || buf[0] == 3);
-	}
-	return n;
-}
-
-/* Collect stdout ("out") and stderr ("err") payloads until needle shows up in out+err or EOF.
- * Returns TRUE if found. */
-static gboolean read_until(int fd, GString *out, GString *err, const char *needle)
-{
-	gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
-	char buf[CLIENT_BUF];
-
-	while (needle == NULL ||
-	       (strstr(out->str, needle) == NULL && strstr(err->str, needle) == NULL)) {
-		int left = (int)((deadline - g_get_monotonic_time()) / 1000);
-		gssize n = recv_packet(fd, buf, MAX(left, 0));
-		if (n <= 0)
-			return n == 0 && needle == NULL;
-		g_string_append_len(buf[0] == 2 ? out : err, buf + 1, n - 1);
-	}
-	return TRUE;
-}
-
-/* ---- the monitor ---- */
-
-/* podman's argv, with or without --full-attach, plus extra. */
-static TestMonitor *start_monitor(TestBundle *b, gboolean full_attach, const char *const *extra)
-{
-	g_autoptr(GPtrArray) rest = g_ptr_array_new();
-	static const char *const options[] = {
-		"--exit-dir",
-		"@EXITDIR@",
-		"--persist-dir",
-		"@PERSIST@",
-		"-l",
-		"k8s-file:@LOG@",
-		"--log-level",
-		"debug",
-		"--conmon-pidfile",
-		"@CONMONPID@",
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-	};
-
-	for (gsize i = 0; i < G_N_ELEMENTS(options); i++)
-		g_ptr_array_add(rest, (char *)options[i]);
-	if (full_attach)
-		g_ptr_array_add(rest, (char *)"--full-attach");
-	for (; extra != NULL && *extra != NULL; extra++)
-		g_ptr_array_add(rest, (char *)*extra);
-	g_ptr_array_add(rest, NULL);
-	TestMonitor *m =
-		test_monitor_start_podman_args(b, NULL, (const char *const *)rest->pdata, FALSE);
-	g_assert_cmpint(m->launcher_status, ==, 0);
-	return m;
-}
-
-static char *attach_path(TestBundle *b)
-{
-	return g_build_filename(b->bundle, "attach", NULL);
-}
-
-static void runc_start(TestBundle *b)
-{
-	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
-}
-
-/* The container exited: its status, and the monitor gone. */
-static int wait_exit(TestBundle *b, TestMonitor *m)
-{
-	int status = testlib_read_exit_file(b, WAIT_MS);
-
-	g_assert_cmpint(m->monitor_pid, >, 0);
-	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
-	return status;
-}
-
-/* podman's attach before the start: a client connected to b's attach socket (asserted), then
- * `runc start`. Returns the client's fd. */
-static int connect_and_start(TestBundle *b)
-{
-	g_autofree char *path = attach_path(b);
-	int fd = testlib_attach_connect(path);
-
-	g_assert_cmpint(fd, >=, 0);
-	runc_start(b);
-	return fd;
-}
-
-/* The client's end: its output to EOF (asserted) into out and err, fd closed; returns the
- * container's exit status, the monitor gone. */
-static int read_to_exit(TestBundle *b, TestMonitor *m, int fd, GString *out, GString *err)
-{
-	g_assert_true(read_until(fd, out, err, NULL));
-	close(fd);
-	return wait_exit(b, m);
-}
 
 static gboolean packet_seen(GPtrArray *packets, const char *want, gsize len)
 {
@@ -278,150 +156,6 @@ static void test_leave_stdin_open(void)
 	g_assert_cmpstr(out->str, ==, "def\n");
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
 	g_assert_cmpint(read_to_exit(b, m, c2, out, err), ==, 137);
-}
-
-/*
- * 16 MiB of input through the socket while the container does not read yet: the stdin pipe
- * fills, the monitor keeps the rest and stops reading clients until it drains, and every
- * byte arrives in order. Messages up to 100 KiB arrive whole (conmon truncates at 32 KiB).
- */
-static void test_stdin_backpressure(void)
-{
-	if (!testlib_require_runc())
-		return;
-	g_autoptr(TestBundle) b =
-		test_bundle_new((const char *const[]){ "sh", "-c", "sleep 1; md5sum", NULL });
-	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, (const char *const[]){ "-i", NULL });
-	g_autoptr(GString) out = g_string_new(NULL), err = g_string_new(NULL);
-	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_MD5);
-	g_autoptr(GRand) rand = g_rand_new_with_seed(4);
-	const gsize total = 16 * 1024 * 1024;
-	g_autofree guint8 *data = g_malloc(total);
-
-	for (gsize i = 0; i < total; i++)
-		data[i] = (guint8)g_rand_int(rand);
-	g_checksum_update(sum, data, total);
-	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = connect_and_start(b);
-	for (gsize off = 0, n; off < total; off += n) {
-		n = MIN((gsize)g_rand_int_range(rand, 1, 100 * 1024), total - off);
-		gssize w = send(fd, data + off, n, MSG_NOSIGNAL);
-		if (w != (gssize)n) {
-			g_test_fail_printf("send %zu bytes: %s", n, g_strerror(errno));
-			break;
-		}
-	}
-	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
-	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
-	g_autofree char *want = g_strdup_printf("%s  -\n", g_checksum_get_string(sum));
-	g_assert_cmpstr(out->str, ==, want);
-}
-
-/* Total payload and complete lines of a k8s-file log. Scans with memchr: string functions on
- * 50 MiB are quadratic under ASan's strict_string_checks. */
-static void count_log(const char *log, gsize len, gsize *out_bytes, gsize *out_lines)
-{
-	const char *p = log, *end = log + len;
-
-	*out_bytes = *out_lines = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (gsize)(end - p));
-		const char *eol = nl != NULL ? nl : end;
-		/* "<time> <stream> <P|F> <content>": skip three fields */
-		const char *f = p;
-		for (int i = 0; i < 3 && f != NULL; i++) {
-			f = memchr(f, ' ', (gsize)(eol - f));
-			if (f != NULL)
-				f++;
-		}
-		if (f != NULL) {
-			*out_bytes += (gsize)(eol - f);
-			if (f[-2] == 'F') {
-				(*out_lines)++;
-				*out_bytes += 1; /* the newline the F record stands for */
-			}
-		}
-		p = eol + 1;
-	}
-}
-
-static void test_stuck_client_50mb(void)
-{
-	if (!testlib_require_runc())
-		return;
-	/* 51200 lines of 1023 'x' + '\n' = 50 MiB */
-	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
-		"sh", "-c", "l=$(head -c 1023 /dev/zero | tr '\\0' x); yes \"$l\" | head -n 51200",
-		NULL });
-	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
-	char buf[CLIENT_BUF];
-
-	testlib_read_sync_pid(m, WAIT_MS);
-	/* Connected, and never reads while the container writes. */
-	gint64 t0 = g_get_monotonic_time();
-	int stuck = connect_and_start(b);
-	/* The container finishes although this client takes nothing... */
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
-	gint64 t1 = g_get_monotonic_time();
-	g_test_message("50 MiB through the monitor with a stuck client: %.2f s",
-		       (double)(t1 - t0) / G_USEC_PER_SEC);
-
-	/* ...and the log has every byte. */
-	g_autofree char *log = NULL;
-	gsize log_len = 0, bytes = 0, lines = 0;
-	g_assert_true(g_file_get_contents(b->log_path, &log, &log_len, NULL));
-	count_log(log, log_len, &bytes, &lines);
-	g_assert_cmpuint(lines, ==, 51200);
-	g_assert_cmpuint(bytes, ==, 50 * 1024 * 1024);
-
-	/* The client was dropped: what it can still read ends early, then EOF. */
-	gsize got = 0;
-	gssize n;
-	while ((n = recv_packet(stuck, buf, WAIT_MS)) > 0)
-		got += (gsize)n - 1;
-	g_assert_cmpint(n, ==, 0);
-	g_test_message("the stuck client had %zu bytes waiting when dropped", got);
-	g_assert_cmpuint(got, <, 50 * 1024 * 1024);
-	close(stuck);
-}
-
-/*
- * A client that reads, but slower than the container writes (it pauses now and then, as a
- * pager does): it gets every byte, in order, because the container waits for it as for a
- * pipe (podman run ... > file, podman exec ... | less). A stuck client is the test above.
- */
-static void test_slow_client_complete(void)
-{
-	if (!testlib_require_runc())
-		return;
-	const gsize total = 16 * 1024 * 1024;
-	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
-		"sh", "-c", "yes abcdefghijklmnopqrstuvwxyz0123456789 | head -c 16777216", NULL });
-	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
-	static const char line[] = "abcdefghijklmnopqrstuvwxyz0123456789\n";
-	char buf[CLIENT_BUF];
-	gsize got = 0, next_pause = 2 * 1024 * 1024;
-	gboolean ordered = TRUE;
-	gssize n;
-
-	testlib_read_sync_pid(m, WAIT_MS);
-	int fd = connect_and_start(b);
-	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
-		g_assert_cmpint(buf[0], ==, 2);
-		for (gssize i = 1; i < n; i++, got++)
-			ordered &= buf[i] == line[got % (sizeof line - 1)];
-		if (got >= next_pause) {
-			/* far behind now; well under the 5 s after which a client counts as stuck
-			 */
-			g_usleep(300 * 1000);
-			next_pause += 2 * 1024 * 1024;
-		}
-	}
-	g_assert_cmpint(n, ==, 0);
-	g_assert_cmpuint(got, ==, total);
-	g_assert_true(ordered);
-	close(fd);
-	g_assert_cmpint(wait_exit(b, m), ==, 0);
 }
 
 /* Move b's bundle under a path long enough that <bundle>/attach exceeds sun_path. */
@@ -646,9 +380,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/attach/two-clients", test_two_clients);
 	g_test_add_func("/monitor/attach/stdin-eof-closes", test_stdin_eof_closes);
 	g_test_add_func("/monitor/attach/leave-stdin-open", test_leave_stdin_open);
-	g_test_add_func("/monitor/attach/stdin-backpressure", test_stdin_backpressure);
-	g_test_add_func("/monitor/attach/stuck-client-50mb", test_stuck_client_50mb);
-	g_test_add_func("/monitor/attach/slow-client-complete", test_slow_client_complete);
 	g_test_add_func("/monitor/attach/socket-dir-symlink", test_socket_dir_symlink);
 	g_test_add_func("/monitor/attach/socket-dir-missing", test_socket_dir_missing);
 	g_test_add_func("/monitor/attach/full-attach-long-bundle", test_full_attach_long_bundle);
