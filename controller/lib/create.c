@@ -99,16 +99,21 @@ void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, Monit
 	};
 }
 
-/* Undo a create that failed after the monitor started: let the monitor finish (it exits
- * after reporting the failure), make sure the runtime forgot the container. */
-static void discard_monitor(VigilRuntime *rt, VigilContainer *ctr)
+/* Undo a create that failed after the monitor started. Until the runtime reported the
+ * container the monitor may still be running `create`: it must finish (it exits after
+ * reporting the failure) before the runtime is told to forget the container. A container
+ * that was created keeps its monitor alive, so it goes first and the monitor follows it. */
+static void discard_monitor(VigilRuntime *rt, VigilContainer *ctr, gboolean created)
 {
 	const char *args[] = { "delete", "--force", ctr->id, NULL };
 	RuntimeCmd cmd;
 
-	proc_wait_or_kill(ctr->monitor_pid, ctr->monitor_start, MONITOR_EXIT_TIMEOUT_S);
 	runtime_cmd_for(rt, ctr, &cmd);
-	(void)runtime_cmd_run(&cmd, args, NULL, NULL);
+	if (created)
+		(void)runtime_cmd_run(&cmd, args, NULL, NULL);
+	proc_wait_or_kill(ctr->monitor_pid, ctr->monitor_start, MONITOR_EXIT_TIMEOUT_S);
+	if (!created)
+		(void)runtime_cmd_run(&cmd, args, NULL, NULL);
 }
 
 static VigilContainer *new_record(VigilRuntime *rt, const char *id, const char *dir, Bundle *bundle,
@@ -196,7 +201,7 @@ static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bun
 	create_crash_point("after-record");
 
 	if (!spawn_and_sync(rt, ctr, record, o, drivers, error)) {
-		discard_monitor(rt, ctr);
+		discard_monitor(rt, ctr, FALSE);
 		return FALSE;
 	}
 	ctr->status = o->restore != NULL ? VIGIL_STATUS_RUNNING : VIGIL_STATUS_CREATED;
@@ -204,7 +209,7 @@ static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bun
 		ctr->started = g_get_real_time();
 	/* The caller removes the state directory on failure: nothing may outlive it. */
 	if (!state_record_save(ctr, record, error)) {
-		discard_monitor(rt, ctr);
+		discard_monitor(rt, ctr, TRUE);
 		return FALSE;
 	}
 	return TRUE;
