@@ -49,11 +49,17 @@ int cli_failf(int status, const char *fmt, ...)
 
 gboolean cli_parse_uint(const char *what, const char *s, guint *out)
 {
+	g_autoptr(GError) error = NULL;
 	guint64 v;
 
-	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 0, G_MAXINT, &v, NULL)) {
-		cli_failf(CLI_EXIT_FAILURE, "%s '%s' is not a non-negative number", what,
-			  s != NULL ? s : "");
+	if (s == NULL || !g_ascii_string_to_unsigned(s, 10, 0, G_MAXINT, &v, &error)) {
+		if (g_error_matches(error, G_NUMBER_PARSER_ERROR,
+				    G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+			cli_failf(CLI_EXIT_FAILURE, "%s '%s' is too large (at most %d)", what, s,
+				  G_MAXINT);
+		else
+			cli_failf(CLI_EXIT_FAILURE, "%s '%s' is not a non-negative number", what,
+				  s != NULL ? s : "");
 		return FALSE;
 	}
 	*out = (guint)v;

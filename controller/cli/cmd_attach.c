@@ -29,16 +29,19 @@ int cmd_attach(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("attach"), entries, &argc, &argv, 1, 1, &status))
 		return status;
+	if (cli->json)
+		return cli_failf(CLI_EXIT_FAILURE, "attach: --json is not supported: the output is "
+						   "the container's own");
 	if ((rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
-	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, &error);
-	if (ctr == NULL)
-		return cli_fail(error, CLI_EXIT_FAILURE);
+	/* Only to know whether it has a terminal: if it cannot be read, the attach below fails
+	 * with an error that says "attach". */
+	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, NULL);
 	streams.attach_input = !no_stdin;
 	options.streams = &streams;
 	options.detach_keys = detach_keys;
 	/* Raw mode only for a terminal container: a pipe's line discipline stays local. */
-	if (session == NULL && vigil_container_get_terminal(ctr) &&
+	if (session == NULL && ctr != NULL && vigil_container_get_terminal(ctr) &&
 	    cli_tty_setup(&tty, STDIN_FILENO))
 		options.resize = &tty.resize;
 	ok = vigil_runtime_attach(rt, argv[1], session, &options, NULL, &error);

@@ -69,6 +69,9 @@ int cmd_exec(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("exec"), entries, &argc, &argv, 2, -1, &status))
 		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
+	if (cli->json && !o.detach)
+		return cli_failf(CLI_EXIT_OWN_FAILURE, "exec: --json needs --detach: the output is "
+						       "the session's own");
 	if (o.preserve_fds < 0 || o.timeout < 0)
 		return cli_failf(CLI_EXIT_OWN_FAILURE,
 				 "exec: --preserve-fds and --timeout must not be negative");

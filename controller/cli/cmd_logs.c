@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "commands.h"
@@ -61,6 +63,9 @@ int cmd_logs(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("logs"), entries, &argc, &argv, 1, 1, &status))
 		return status;
+	if (cli->json)
+		return cli_failf(CLI_EXIT_FAILURE, "logs: --json is not supported: the output is "
+						   "the container's own");
 	if (tail != NULL) {
 		if (!cli_parse_uint("--tail", tail, &n))
 			return CLI_EXIT_FAILURE;
@@ -70,7 +75,11 @@ int cmd_logs(Cli *cli, int argc, char **argv)
 		return cli_failf(CLI_EXIT_FAILURE, "logs: --since '%s' is not a time", since);
 	if ((rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
+	/* The reader went away (`vigilctl logs -f ID | head -1`): not an error worth a line,
+	 * but the status a shell shows for SIGPIPE, as cat's or tail's. */
 	if (!vigil_runtime_logs(rt, argv[1], &options, &error))
-		return cli_fail(error, CLI_EXIT_FAILURE);
+		return g_error_matches(error, VIGIL_ERROR, EPIPE)
+			       ? 128 + SIGPIPE
+			       : cli_fail(error, CLI_EXIT_FAILURE);
 	return 0;
 }

@@ -33,12 +33,16 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 		return status;
 	if ((rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
+	/* The path queries' errors do not say what failed; the status query's say "state". */
 	if ((attach = vigil_runtime_attach_socket_path(rt, argv[1], &error)) == NULL ||
 	    (exit_file = vigil_runtime_exit_file_path(rt, argv[1], &error)) == NULL ||
 	    (session != NULL && (exec_attach = vigil_runtime_exec_attach_socket_path(
-					 rt, argv[1], session, &error)) == NULL) ||
-	    (ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT,
-							 &error)) == NULL)
+					 rt, argv[1], session, &error)) == NULL)) {
+		g_prefix_error(&error, "paths '%s': ", argv[1]);
+		return cli_fail(error, CLI_EXIT_FAILURE);
+	}
+	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, &error);
+	if (ctr == NULL)
 		return cli_fail(error, CLI_EXIT_FAILURE);
 	json_builder_begin_object(b);
 	add(b, "state_dir", vigil_container_get_state_dir(ctr));

@@ -47,8 +47,15 @@ static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
 		options.resize = &tty.resize;
 	ok = vigil_runtime_attach(cli->rt, id, NULL, &options, &detached, &error);
 	cli_tty_restore(&tty);
-	if (!ok)
+	if (!ok) {
+		/* Never started (e.g. detach keys that do not parse): a failed run leaves no
+		 * container behind. */
+		g_autoptr(VigilContainer) ctr = vigil_runtime_update_container_status(
+			cli->rt, id, VIGIL_UPDATE_DEFAULT, NULL);
+		if (ctr != NULL && vigil_container_get_status(ctr) == VIGIL_STATUS_CREATED)
+			(void)vigil_runtime_delete_container(cli->rt, id, TRUE, NULL);
 		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	}
 	if (detached)
 		return 0;
 	if (!vigil_runtime_wait(cli->rt, id, NULL, -1, &code, &error))
@@ -77,6 +84,9 @@ int cmd_run(Cli *cli, int argc, char **argv)
 		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
 	if (!create_opts_to_options(&o, &options) || cli_runtime(cli) == NULL)
 		return CLI_EXIT_OWN_FAILURE;
+	if (cli->json && !r.detach)
+		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --json needs --detach: the output is "
+						       "the container's own");
 	if (r.detach && r.rm)
 		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --rm needs the container attached");
 	if (!vigil_runtime_create_container(cli->rt, argv[1], &options, &error) ||

@@ -101,6 +101,11 @@ int main(int argc, char **argv)
 		g_printerr("%s", text);
 		return CLI_EXIT_FAILURE;
 	}
+	/* "" would be the current directory, whatever that is: never what was meant. */
+	if (cli.root != NULL && *cli.root == '\0')
+		return cli_failf(CLI_EXIT_FAILURE, "--root: must not be empty");
+	if (cli.runtime_root != NULL && *cli.runtime_root == '\0')
+		return cli_failf(CLI_EXIT_FAILURE, "--runtime-root: must not be empty");
 	if (cli.debug)
 		g_log_set_debug_enabled(TRUE);
 	cmd = cli_command(argv[1]);

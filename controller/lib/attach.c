@@ -127,6 +127,8 @@ static gboolean read_input(Attach *a, GError **error)
 	if (n < 0 && n != -EIO)
 		return vigil_throw_errsv(error, (int)-n, "read the local input");
 	if (n <= 0) {
+		/* A trailing ctrl-p (say) was only held back in case ctrl-q followed. */
+		detach_keys_flush(&a->keys, a->pending);
 		end_input(a);
 		return TRUE;
 	}
@@ -255,12 +257,15 @@ gboolean vigil_runtime_attach(VigilRuntime *rt, const char *id, const char *sess
 	g_autofree char *dir = NULL;
 	vigil_autofd int sock = -1;
 	gboolean detached = FALSE;
+	DetachKeys keys;
 
 	g_return_val_if_fail(
 		rt != NULL && id != NULL && options != NULL && options->streams != NULL, FALSE);
-	/* The lock is not held while attached: that may last as long as the container. */
-	dir = attach_dir(rt, id, session_id, options->start, error);
-	if (dir == NULL || (sock = attach_connect(dir, error)) < 0) {
+	/* The lock is not held while attached: that may last as long as the container. Bad
+	 * detach keys are refused before anything happens (above all, before a start). */
+	if (!detach_keys_parse(options->detach_keys, &keys, error) ||
+	    (dir = attach_dir(rt, id, session_id, options->start, error)) == NULL ||
+	    (sock = attach_connect(dir, error)) < 0) {
 		g_prefix_error(error, "attach '%s': ", id);
 		return FALSE;
 	}

@@ -78,6 +78,12 @@ static gboolean feed_byte(DetachKeys *k, guint8 c, GByteArray *out)
 	return FALSE;
 }
 
+void detach_keys_flush(DetachKeys *k, GByteArray *out)
+{
+	g_byte_array_append(out, k->seq, (guint)k->matched);
+	k->matched = 0;
+}
+
 gboolean detach_keys_feed(DetachKeys *k, const guint8 *in, gsize len, GByteArray *out)
 {
 	if (k->len == 0) {

@@ -26,3 +26,6 @@ gboolean detach_keys_parse(const char *spec, DetachKeys *out, GError **error);
  * been typed (the rest of in is dropped: the client detaches).
  */
 gboolean detach_keys_feed(DetachKeys *k, const guint8 *in, gsize len, GByteArray *out);
+
+/* The input ended: bytes held back as a possible start of the sequence go out after all. */
+void detach_keys_flush(DetachKeys *k, GByteArray *out);

@@ -9,6 +9,7 @@
 #include "bundle.h"
 #include "container.h"
 #include "create.h"
+#include "detach_keys.h"
 #include "error.h"
 #include "exec_session.h"
 #include "exec_spec.h"
@@ -180,6 +181,10 @@ static gboolean exec_container(VigilRuntime *rt, const char *id, const char *ses
 		return FALSE;
 	if (o->cmd == NULL || o->cmd[0] == NULL)
 		return vigil_throw(error, EINVAL, "no command given");
+	/* Refused before the session starts, not once its output has nowhere to go. */
+	DetachKeys keys;
+	if (o->streams != NULL && !detach_keys_parse(o->detach_keys, &keys, error))
+		return FALSE;
 	h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
 	if (h == NULL)
 		return FALSE;

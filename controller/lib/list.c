@@ -37,17 +37,26 @@ GPtrArray *vigil_runtime_list_containers(VigilRuntime *rt, GError **error)
 		return NULL;
 	}
 	while ((name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *dir = NULL, *record = NULL;
+		g_autofree char *dir = NULL, *record = NULL, *lock = NULL;
 		VigilContainer *ctr;
 
 		if (!state_id_validate(name, "container id", NULL))
 			continue;
 		dir = state_dir_path(rt->root, name);
+		/* Only a container's directory has a lock (state_dir_lock() says why). */
+		lock = g_build_filename(dir, STATE_LOCK, NULL);
+		if (!g_file_test(lock, G_FILE_TEST_IS_REGULAR))
+			continue;
 		record = g_build_filename(dir, STATE_RECORD, NULL);
 		ctr = state_record_load(record, name, dir, NULL);
-		if (ctr == NULL)
-			continue;
-		status_peek(ctr);
+		if (ctr != NULL) {
+			status_peek(ctr);
+		} else {
+			/* A record that cannot be read is shown, not hidden: delete -f still
+			 * works on it, and state says what is wrong. */
+			ctr = container_new(name, dir);
+			ctr->status = VIGIL_STATUS_UNKNOWN;
+		}
 		g_ptr_array_add(list, ctr);
 	}
 	g_ptr_array_sort(list, by_id);

@@ -91,6 +91,9 @@ gboolean logs_follow(const LogsFollow *f, const VigilLogsOptions *o, gboolean at
 	vigil_autofd int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	vigil_autofd int pidfd = proc_pidfd_open(f->monitor_pid, f->monitor_start);
 	gboolean ok = TRUE, done = FALSE;
+	/* A closed fd is left out (poll would flag it forever); its writes fail as they did. */
+	int out_fd = fcntl(o->output_fd, F_GETFD) >= 0 ? o->output_fd : -1;
+	int err_fd = fcntl(o->error_fd, F_GETFD) >= 0 ? o->error_fd : -1;
 
 	if (ifd < 0)
 		return vigil_throw_errno(error, "inotify");
@@ -105,9 +108,17 @@ gboolean logs_follow(const LogsFollow *f, const VigilLogsOptions *o, gboolean at
 		ok = drain(&w, error) && reopen_if_replaced(&w, FALSE, error) && drain(&w, error);
 		if (!ok || done)
 			break;
-		struct pollfd p[2] = { { ifd, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) {
+		/* The output fds with no events: a pipe whose reader left (`logs -f | head -1`)
+		 * reports POLLERR, so following ends then rather than with the container. */
+		struct pollfd p[4] = {
+			{ out_fd, 0, 0 }, { err_fd, 0, 0 }, { ifd, POLLIN, 0 }, { pidfd, POLLIN, 0 }
+		};
+		if (poll(p, pidfd >= 0 ? 4 : 3, -1) < 0 && errno != EINTR) {
 			ok = vigil_throw_errno(error, "follow '%s'", f->path);
+			break;
+		}
+		if ((p[0].revents | p[1].revents) & (POLLERR | POLLHUP)) {
+			ok = vigil_throw_errsv(error, EPIPE, "write the log");
 			break;
 		}
 		char events[4096];

@@ -12,7 +12,8 @@
  * Following a log file while a container runs: inotify on the file's directory (writes,
  * and the rename of a rotation or reopen) and on the exit directory, a pidfd on the monitor.
  * Ends once the exit file exists and everything before it has been written out (the
- * monitor flushes its logs before it writes the exit file).
+ * monitor flushes its logs before it writes the exit file). Also ends, with EPIPE, once the
+ * output is a pipe or socket nobody reads any more.
  */
 typedef struct {
 	const char *path;

@@ -81,7 +81,9 @@ int state_dir_lock(const char *dir, const char *id, GError **error)
 	vigil_autofd int fd = -1;
 	struct stat held, now;
 
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Never created here: a container's directory is renamed into place with its lock in
+	 * it, so a directory without one is not a container and is left alone. */
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			vigil_throw(error, ENOENT, "no such container '%s'", id);

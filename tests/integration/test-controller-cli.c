@@ -257,6 +257,61 @@ static void test_killed_between_create_and_start(void)
 	cli_ok(d, "delete", NULL);
 }
 
+static void test_run_bad_detach_keys(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *err = NULL, *want = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("run with detach keys that do not parse: one line, 125, and no container "
+		       "left behind (none started)");
+	int status = ctl_cli(c, "", NULL, &err, "run", "--bundle", c->b->bundle, "--detach-keys",
+			     "ctrl-", c->b->id, NULL);
+	g_assert_cmpint(status, ==, 125);
+	want = g_strdup_printf("vigilctl: attach '%s': detach keys 'ctrl-': 'ctrl-' is not a key "
+			       "(use a character or ctrl-<c>)\n",
+			       c->b->id);
+	g_assert_cmpstr(err, ==, want);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", c->b->id, NULL), ==, 1);
+	g_autofree char *gone = g_strdup_printf("vigilctl: state '%s': no such container '%s'\n",
+						c->b->id, c->b->id);
+	g_assert_cmpstr(err, ==, gone);
+}
+
+static void test_exec_input_ends_in_detach_prefix(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *out = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("exec -i: input that ends in the first detach key (ctrl-p) reaches the "
+		       "session whole when stdin ends");
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	int status = ctl_cli(c, "abc\x10", &out, &err, "exec", "-i", c->b->id, "cat", NULL);
+	if (!ctl_require_attach_cli(status, err))
+		return;
+	g_assert_cmpint(status, ==, 0);
+	g_assert_cmpstr(err, ==, "");
+	g_assert_cmpstr(out, ==, "abc\x10");
+
+	/* detach keys that do not parse: refused before the command runs */
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	status = ctl_cli(c, "", &out, &err, "exec", "--detach-keys", "ctrl-", c->b->id, "touch",
+			 "/ran", NULL);
+	g_assert_cmpint(status, ==, 125);
+	g_assert_true(g_str_has_prefix(err, "vigilctl: exec '"));
+	g_assert_nonnull(strstr(err, "detach keys 'ctrl-'"));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "exec", c->b->id, "test", "-e", "/ran", NULL),
+			==, 1);
+}
+
 static void test_paths_info_features(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
@@ -376,5 +431,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/checkpoint-restore-errors",
 			test_checkpoint_restore_errors);
 	g_test_add_func("/controller-cli/runtime-errors", test_runtime_errors_are_one_line);
+	g_test_add_func("/controller-cli/run-bad-detach-keys", test_run_bad_detach_keys);
+	g_test_add_func("/controller-cli/exec-input-detach-prefix",
+			test_exec_input_ends_in_detach_prefix);
 	return g_test_run();
 }

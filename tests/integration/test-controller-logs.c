@@ -164,6 +164,52 @@ static void test_follow(void)
 	g_assert_cmpstr(text, ==, "before\nafter\n");
 }
 
+static void test_follow_reader_gone(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "echo first; echo second; while :; do sleep 1; done", NULL });
+	g_autoptr(GError) error = NULL;
+	g_autofree char *err_path = NULL, *err = NULL;
+	char line[64] = { 0 };
+	gsize got = 0;
+	GPid pid;
+	int out_fd, err_fd;
+
+	if (c == NULL)
+		return;
+	g_test_summary("logs -f | head -1: once the reader is gone it ends quietly instead of "
+		       "waiting for the container");
+	ctl_create(c);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "start", c->b->id, NULL), ==, 0);
+	/* Both lines logged first: nothing else is ever written that could end it by luck. */
+	g_autofree char *log = g_build_filename(c->root, c->b->id, "ctr.log", NULL);
+	g_assert_true(testlib_wait_for_text(log, "second", CTL_WAIT_MS));
+	err_path = g_build_filename(c->b->dir, "follow.err", NULL);
+	err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_assert_cmpint(err_fd, >=, 0);
+	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
+	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
+	const char *argv[] = { testlib_vigilctl(), root, monitor, "logs", "-f", c->b->id, NULL };
+	g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+						       NULL, NULL, -1, -1, err_fd, NULL, NULL, 0,
+						       &pid, NULL, &out_fd, NULL, &error));
+	g_assert_no_error(error);
+	close(err_fd);
+	/* Like head -1: one line, then the pipe is closed while the container keeps running. */
+	while (got < sizeof line - 1 && memchr(line, '\n', got) == NULL) {
+		gssize n = read(out_fd, line + got, 1);
+		g_assert_cmpint(n, ==, 1);
+		got++;
+	}
+	g_assert_cmpstr(line, ==, "first\n");
+	close(out_fd);
+	int status = testlib_wait_pid(pid, CTL_WAIT_MS);
+	g_assert_cmpint(status, !=, -1);
+	err = testlib_read_file(err_path);
+	g_assert_cmpstr(err, ==, "");
+	g_assert_cmpstr(ctl_status(c), ==, "running");
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -171,5 +217,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-logs/json-file", test_json_file);
 	g_test_add_func("/controller-logs/rotated", test_rotated);
 	g_test_add_func("/controller-logs/follow", test_follow);
+	g_test_add_func("/controller-logs/follow-reader-gone", test_follow_reader_gone);
 	return g_test_run();
 }

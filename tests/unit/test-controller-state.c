@@ -309,6 +309,16 @@ static void test_lock_sees_delete(Fixture *f, gconstpointer data)
 	g_autofree char *none = state_dir_path(f->root, "none");
 	g_assert_cmpint(state_dir_lock(none, "none", &error), ==, -1);
 	g_assert_error(error, VIGIL_ERROR, ENOENT);
+	g_clear_error(&error);
+
+	/* A directory that is not a container's (no lock: a container's directory is renamed
+	 * into place with its lock inside) is left as it was. */
+	g_autofree char *other = state_dir_path(f->root, "other");
+	g_autofree char *other_lock = g_build_filename(other, STATE_LOCK, NULL);
+	g_assert_cmpint(g_mkdir_with_parents(other, 0700), ==, 0);
+	g_assert_cmpint(state_dir_lock(other, "other", &error), ==, -1);
+	g_assert_error(error, VIGIL_ERROR, ENOENT);
+	g_assert_false(g_file_test(other_lock, G_FILE_TEST_EXISTS));
 }
 
 static void test_remove_no_follow(Fixture *f, gconstpointer data)
