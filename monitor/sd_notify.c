@@ -59,7 +59,6 @@ static gboolean line_is_forwarded(const char *line, gsize len)
 char *sd_notify_filter(const char *buf, gsize len, pid_t main_pid)
 {
 	g_autoptr(GString) out = g_string_new(NULL);
-	gboolean wants_main_pid = FALSE;
 	const char *end = buf + len;
 
 	for (const char *line = buf; line < end;) {
@@ -68,22 +67,19 @@ char *sd_notify_filter(const char *buf, gsize len, pid_t main_pid)
 			nl++;
 		gsize n = (gsize)(nl - line);
 		/* A line with a NUL in it is not a KEY=VALUE line systemd would take either. */
-		if (n > 0 && memchr(line, '\0', n) == NULL) {
-			if (line_is_forwarded(line, n)) {
-				if (out->len > 0)
-					g_string_append_c(out, '\n');
-				g_string_append_len(out, line, (gssize)n);
-				if (n == strlen("READY=1") && memcmp(line, "READY=1", n) == 0)
-					wants_main_pid = TRUE;
-			} else if (n > strlen("MAINPID=") && g_str_has_prefix(line, "MAINPID=")) {
-				wants_main_pid = TRUE;
-			}
+		if (n > 0 && memchr(line, '\0', n) == NULL && line_is_forwarded(line, n)) {
+			if (out->len > 0)
+				g_string_append_c(out, '\n');
+			g_string_append_len(out, line, (gssize)n);
+		} else if (n > strlen("MAINPID=") && memchr(line, '\0', n) == NULL &&
+			   g_str_has_prefix(line, "MAINPID=") && main_pid > 0) {
+			g_string_append_printf(out, "%sMAINPID=%d", out->len > 0 ? "\n" : "",
+					       (int)main_pid);
 		}
+		if (nl == end)
+			break;
 		line = nl + 1;
 	}
-	if (wants_main_pid && main_pid > 0)
-		g_string_append_printf(out, "%sMAINPID=%d", out->len > 0 ? "\n" : "",
-				       (int)main_pid);
 	if (out->len == 0)
 		return NULL;
 	return g_string_free(g_steal_pointer(&out), FALSE);
@@ -93,8 +89,10 @@ static void relay(SdNotify *n, const char *buf, gsize len)
 {
 	g_autofree char *msg = sd_notify_filter(buf, len, n->main_pid);
 
-	if (msg == NULL)
+	if (msg == NULL) {
+		g_debug("notification from container %d has nothing to relay", (int)n->main_pid);
 		return;
+	}
 	/* Never block the loop on systemd: a full socket drops the message, as conmon does. */
 	if (sendto(n->host_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL,
 		   (struct sockaddr *)&n->host_addr, n->host_addr_len) < 0)

@@ -17,13 +17,15 @@
  * else, FDSTORE= and the container's own MAINPID= among them, is dropped, and no fds or
  * credentials are passed on.
  *
- * MAINPID: podman sends MAINPID=<monitor pid> to systemd itself when it starts the container
- * (so the unit follows the monitor, which outlives the container's exit and writes the exit
- * file) and leaves READY=1 to the container. A pid the container names is a number in its
- * own pid namespace, meaningless on the host. So whenever a relayed datagram carries READY=1
- * (or the container named a MAINPID), we add MAINPID=<container pid as the host sees it>.
- * systemd takes a MAINPID from a root sender whose message it accepts: podman's units use
- * NotifyAccess=all, which later STATUS=/STOPPING=1 messages from the monitor also need.
+ * MAINPID: podman sends MAINPID=<monitor pid> to systemd itself when it starts the container,
+ * so the unit follows the monitor, which outlives the container's exit and writes the exit
+ * file; the container normally only says READY=1 (podman's system test "sdnotify : container"
+ * expects exactly "MAINPID=<conmon pid>\nREADY=1" on the host socket), and nothing is added
+ * to that. A MAINPID= the container sends itself names a pid in its own namespace,
+ * meaningless on the host: it is rewritten to the container's pid as the host sees it
+ * (conmon drops it). The container asked to be the unit's main process; it gets that with a
+ * pid systemd can use. podman's units use NotifyAccess=all, which the relayed messages (sent
+ * by the monitor, a process systemd did not start) need.
  */
 typedef struct _SdNotify SdNotify;
 
@@ -35,7 +37,7 @@ typedef struct _SdNotify SdNotify;
 SdNotify *sd_notify_new(GMainContext *ctx, const char *bundle, const char *host_socket,
 			GError **error);
 
-/* The container's pid, once known (MAINPID rewriting starts then). */
+/* The container's pid, once known (a MAINPID= from the container is rewritten to it). */
 void sd_notify_set_main_pid(SdNotify *notify, pid_t pid);
 
 /* Stop relaying and remove the socket. */
@@ -44,7 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SdNotify, sd_notify_free)
 
 /*
  * The message to forward for one datagram from the container (lines split on '\n' and '\r',
- * kept lines joined with '\n'), with MAINPID=<main_pid> added as described above when
- * main_pid > 0. NULL when nothing is left to forward.
+ * kept lines joined with '\n'), a MAINPID= line rewritten to main_pid (dropped while it is
+ * 0). NULL when nothing is left to forward.
  */
 char *sd_notify_filter(const char *buf, gsize len, pid_t main_pid);

@@ -45,6 +45,8 @@ typedef int (*PluginStopFn)(void *opaque);
 /* What runc and crun send with the fd: a state JSON we do not need (runc: one message). */
 #define CONN_BUF    4096
 #define CONN_MAXFDS 8
+/* Out of fds: how long the listener rests before it tries to accept again. */
+#define ACCEPT_RETRY_SECONDS 1
 
 typedef struct {
 	char *path;
@@ -71,8 +73,10 @@ struct _SeccompNotify {
 	char *socket_name;
 	int listen_fd;
 	GSource *listen_source;
-	GList *conns;     /* Peer */
-	GList *listeners; /* Peer */
+	GSource *retry_source; /* set while accepting is paused for want of fds */
+	GList *conns;          /* Peer */
+	GList *listeners;      /* Peer */
+	gboolean warned_refused;
 };
 
 static void peer_free(Peer *p)
@@ -146,8 +150,31 @@ static gboolean on_listener(int fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
 	n->resp->id = n->req->id;
-	if (decide(n, fd) && n->lib->notify_respond(fd, n->resp) < 0)
-		g_debug("seccomp: answer to pid %u came too late", n->req->pid);
+	if (!decide(n, fd))
+		return G_SOURCE_CONTINUE;
+	if (n->lib->notify_respond(fd, n->resp) < 0) {
+		/*
+		 * Either the task is gone (nothing to answer), or the kernel refused a plugin's
+		 * answer (CONTINUE with an error or value set, unknown flags, CONTINUE on a kernel
+		 * without it). A refused answer leaves the notification pending, and the task
+		 * waits in its syscall until the listener closes: answer with the default instead.
+		 * libseccomp reports both cases as one error code, so just try; for a gone task
+		 * this fails the same way, harmlessly.
+		 */
+		gboolean refused = n->resp->error != -ENOSYS || n->resp->flags != 0;
+		memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+		n->resp->id = n->req->id;
+		n->resp->error = -ENOSYS;
+		if (!refused || n->lib->notify_respond(fd, n->resp) < 0) {
+			g_debug("seccomp: answer to pid %u came too late", n->req->pid);
+		} else if (!n->warned_refused) {
+			/* Once: the container decides how often the syscall comes. */
+			n->warned_refused = TRUE;
+			g_warning("seccomp notify: the kernel refused the plugins' answer to "
+				  "syscall %d, answering ENOSYS instead",
+				  n->req->data.nr);
+		}
+	}
 	g_debug("seccomp: syscall %d of pid %u answered error=%d flags=%u", n->req->data.nr,
 		n->req->pid, n->resp->error, n->resp->flags);
 	return G_SOURCE_CONTINUE;
@@ -220,24 +247,55 @@ static gboolean on_conn(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+static void listen_watch(SeccompNotify *n);
+
+static gboolean on_accept_retry(gpointer data)
+{
+	SeccompNotify *n = data;
+
+	g_clear_pointer(&n->retry_source, g_source_unref);
+	listen_watch(n);
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
 {
 	SeccompNotify *n = data;
 
 	for (;;) {
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (c < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				g_warning("accept on the seccomp notify socket: %s",
-					  g_strerror(errno));
-			if (errno != EINTR)
-				break;
+		if (c >= 0) {
+			n->conns = g_list_prepend(n->conns, peer_new(n, c, G_SOURCE_FUNC(on_conn),
+								     "vigil-seccomp-conn"));
 			continue;
 		}
-		n->conns = g_list_prepend(
-			n->conns, peer_new(n, c, G_SOURCE_FUNC(on_conn), "vigil-seccomp-conn"));
+		if (errno == EINTR)
+			continue;
+		if (errno == EMFILE || errno == ENFILE) {
+			/* The waiting connection keeps the socket readable: stop polling it rather
+			 * than spin (as the attach server does), and try again a little later,
+			 * since the fds may be freed by something that is none of our peers. */
+			g_warning("accept on the seccomp notify socket: %s, pausing",
+				  g_strerror(errno));
+			g_clear_pointer(&n->listen_source, g_source_unref);
+			n->retry_source = g_timeout_source_new_seconds(ACCEPT_RETRY_SECONDS);
+			g_source_set_callback(n->retry_source, on_accept_retry, n, NULL);
+			g_source_set_static_name(n->retry_source, "vigil-seccomp-accept-retry");
+			g_source_attach(n->retry_source, n->ctx);
+			return G_SOURCE_REMOVE;
+		}
+		if (errno != EAGAIN && errno != ECONNABORTED)
+			g_warning("accept on the seccomp notify socket: %s", g_strerror(errno));
+		return G_SOURCE_CONTINUE;
 	}
-	return G_SOURCE_CONTINUE;
+}
+
+static void listen_watch(SeccompNotify *n)
+{
+	n->listen_source = g_unix_fd_source_new(n->listen_fd, G_IO_IN);
+	g_source_set_callback(n->listen_source, G_SOURCE_FUNC(on_listen), n, NULL);
+	g_source_set_static_name(n->listen_source, "vigil-seccomp-listen");
+	g_source_attach(n->listen_source, n->ctx);
 }
 
 static gboolean plugin_sym(Plugin *p, const char *name, void *out_fn, gboolean required,
@@ -347,10 +405,7 @@ static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error
 		return vigil_throw_errno(error, "bind seccomp notify socket %s", path);
 	if (listen(n->listen_fd, 16) < 0)
 		return vigil_throw_errno(error, "listen on seccomp notify socket %s", path);
-	n->listen_source = g_unix_fd_source_new(n->listen_fd, G_IO_IN);
-	g_source_set_callback(n->listen_source, G_SOURCE_FUNC(on_listen), n, NULL);
-	g_source_set_static_name(n->listen_source, "vigil-seccomp-listen");
-	g_source_attach(n->listen_source, n->ctx);
+	listen_watch(n);
 	return TRUE;
 }
 
@@ -384,6 +439,7 @@ void seccomp_notify_free(SeccompNotify *notify)
 	g_list_free_full(notify->conns, (GDestroyNotify)peer_free);
 	g_list_free_full(notify->listeners, (GDestroyNotify)peer_free);
 	source_drop(&notify->listen_source);
+	source_drop(&notify->retry_source);
 	if (notify->listen_fd >= 0)
 		(void)unlinkat(notify->dir_fd, notify->socket_name, 0);
 	vigil_clear_fd(&notify->listen_fd);

@@ -4,8 +4,9 @@
 #ifdef VIGIL_TEST_SECCOMP_PLUGIN
 /*
  * Built a second time as a seccomp notify plugin (crun's ABI, conmon.md §10.2) for the tests
- * below: mkdir gets EDQUOT, rmdir runs for real (SEND_RESPONSE_AND_CONTINUE), anything else
- * is left to the monitor's default. start/stop leave a trace in the bundle.
+ * below: mkdir gets EDQUOT, rmdir runs for real (SEND_RESPONSE_AND_CONTINUE), symlink gets an
+ * answer the kernel refuses (a buggy plugin: CONTINUE with an error set), anything else is
+ * left to the monitor's default. start/stop leave a trace in the bundle.
  */
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -75,6 +76,11 @@ int run_oci_seccomp_notify_handle_request(void *opaque, struct seccomp_notif_siz
 	case __NR_rmdir:
 		*handled = 3; /* ..._SEND_RESPONSE_AND_CONTINUE */
 		break;
+	case __NR_symlink:
+	case __NR_symlinkat:
+		resp->error = -EPERM; /* SECCOMP_IOCTL_NOTIF_SEND: EINVAL with CONTINUE */
+		*handled = 3;
+		break;
 	default:
 		*handled = 0; /* not handled */
 		break;
@@ -96,13 +102,17 @@ int run_oci_seccomp_notify_stop(void *opaque)
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "cmsg.h"
+#include "error.h"
+#include "options.h"
 #include "sd_notify.h"
+#include "seccomp_notify.h"
 #include "testlib.h"
 
 #define WAIT_MS 30000
@@ -117,26 +127,33 @@ static void assert_filter(const char *in, gssize len, pid_t pid, const char *exp
 	g_assert_cmpstr(out, ==, expected);
 }
 
-/* conmon.md §10.3: exactly which lines pass, joined with '\n'; MAINPID rewritten. */
+/*
+ * conmon.md §10.3: exactly which lines pass, joined with '\n'. No MAINPID is added: podman
+ * declared the monitor as the unit's MAINPID, and its own system test ("sdnotify :
+ * container") expects exactly "MAINPID=<conmon pid>\nREADY=1" on the host socket. A MAINPID
+ * the container sends is rewritten to its host pid (issue 6; conmon drops it).
+ */
 static void test_sd_notify_filter(void)
 {
 	const char nul[] = "STATUS=a\0b\nREADY=1";
 
 	assert_filter("READY=1\nSTATUS=up\nMAINPID=1\nFDSTORE=1\n", -1, 4321,
 		      "READY=1\nSTATUS=up\nMAINPID=4321");
-	assert_filter("READY=1", -1, 0, "READY=1");
+	assert_filter("READY=1", -1, 4321, "READY=1");
 	assert_filter("STATUS=x\r\nWATCHDOG=1", -1, 99, "STATUS=x\nWATCHDOG=1");
 	assert_filter("FDSTORE=1\nFDNAME=x", -1, 99, NULL);
 	assert_filter("READY=10\nREADY=\nready=1", -1, 99, NULL);
 	assert_filter("MAINPID=5", -1, 77, "MAINPID=77");
 	assert_filter("MAINPID=5", -1, 0, NULL);
+	assert_filter("MAINPID=", -1, 77, NULL);
+	assert_filter("MAINPID=5\nREADY=1", -1, 0, "READY=1");
 	assert_filter("RELOADING=1\nSTOPPING=1\nWATCHDOG=trigger\nERRNO=2\nBUSERROR=a.b\n"
 		      "MONOTONIC_USEC=12\nSTATUS=",
 		      -1, 0,
 		      "RELOADING=1\nSTOPPING=1\nWATCHDOG=trigger\nERRNO=2\nBUSERROR=a.b\n"
 		      "MONOTONIC_USEC=12\nSTATUS=");
 	/* a NUL ends nothing but its own line, which is dropped */
-	assert_filter(nul, sizeof nul - 1, 8, "READY=1\nMAINPID=8");
+	assert_filter(nul, sizeof nul - 1, 8, "READY=1");
 	assert_filter("", -1, 8, NULL);
 	assert_filter("\n\r\n", -1, 8, NULL);
 }
@@ -185,7 +202,8 @@ static void add_mount(TestBundle *b, const char *source, const char *dest, gbool
  * `podman run --sdnotify=container` as the monitor sees it: <bundle>/notify mounted at
  * /run/notify, NOTIFY_SOCKET set in the container, which sends READY=1 and more from a real
  * process (the host's python3, with /usr bind-mounted, since busybox cannot send a unix
- * datagram); our host socket gets the filtered lines with the container's MAINPID.
+ * datagram); our host socket gets the filtered lines, the container's MAINPID=1 as its pid
+ * on the host.
  */
 static void test_sd_notify_relay(void)
 {
@@ -264,7 +282,8 @@ static void test_sd_notify_no_dir(void)
 
 /* --- seccomp notify ----------------------------------------------------------------- */
 
-/* A profile that allows everything but sends mkdir, rmdir and chmod to the listener. */
+/* A profile that allows everything but sends mkdir, rmdir, chmod and symlink to the
+ * listener. */
 static char *seccomp_bundle_setup(TestBundle *b)
 {
 	JsonObject *linux_ =
@@ -280,8 +299,9 @@ static char *seccomp_bundle_setup(TestBundle *b)
 	json_object_set_string_member(seccomp, "listenerPath", listener);
 	json_array_add_string_element(arches, "SCMP_ARCH_X86_64");
 	json_object_set_array_member(seccomp, "architectures", arches);
-	for (const char *const *n = (const char *const[]){ "mkdir", "mkdirat", "rmdir", "chmod",
-							   "fchmodat", NULL };
+	for (const char *const *n =
+		     (const char *const[]){ "mkdir", "mkdirat", "rmdir", "chmod", "fchmodat",
+					    "symlink", "symlinkat", NULL };
 	     *n; n++)
 		json_array_add_string_element(names, *n);
 	json_object_set_array_member(rule, "names", names);
@@ -295,7 +315,7 @@ static char *seccomp_bundle_setup(TestBundle *b)
 
 #define SECCOMP_SCRIPT                                                                      \
 	"mkdir /tmp/new; echo mkdir=$?; rmdir /tmp/absent; echo rmdir=$?; chmod 700 /tmp; " \
-	"echo chmod=$?"
+	"echo chmod=$?; ln -s x /tmp/l; echo ln=$?"
 
 /* Run the container to its exit; returns the k8s log. */
 static char *run_seccomp_container(TestBundle *b, const char *listener, const char *plugins)
@@ -332,6 +352,8 @@ static void test_seccomp_default(void)
 	g_assert_nonnull(strstr(log, "rmdir: '/tmp/absent': Function not implemented\n"));
 	g_assert_nonnull(strstr(log, "chmod: /tmp: Function not implemented\n"));
 	g_assert_nonnull(strstr(log, " stdout F chmod=1\n"));
+	g_assert_nonnull(strstr(log, "ln: /tmp/l: Function not implemented\n"));
+	g_assert_nonnull(strstr(log, " stdout F ln=1\n"));
 }
 
 /* runc, and the test plugin meson builds (and names in VIGIL_TEST_SECCOMP_PLUGIN); NULL
@@ -353,7 +375,9 @@ static const char *require_seccomp_plugin(void)
 }
 
 /* A plugin from CONMON_SECCOMP_NOTIFY_PLUGINS: its answers, CONTINUE honoured (rmdir really
- * runs and fails as it would), the default for what it leaves, start and stop called. */
+ * runs and fails as it would), the default for what it leaves, start and stop called. An
+ * answer the kernel refuses (symlink) is replaced by the default, so that syscall returns
+ * too instead of waiting forever for an answer that never comes. */
 static void test_seccomp_plugin(void)
 {
 	const char *plugin = require_seccomp_plugin();
@@ -374,6 +398,8 @@ static void test_seccomp_plugin(void)
 		strstr(log, "mkdir: can't create directory '/tmp/new': Disk quota exceeded\n"));
 	g_assert_nonnull(strstr(log, "rmdir: '/tmp/absent': No such file or directory\n"));
 	g_assert_nonnull(strstr(log, "chmod: /tmp: Function not implemented\n"));
+	g_assert_nonnull(strstr(log, "ln: /tmp/l: Function not implemented\n"));
+	g_assert_nonnull(strstr(log, " stdout F ln=1\n"));
 
 	g_autofree char *start_path = g_build_filename(b->bundle, "plugin-start", NULL);
 	g_autofree char *start = testlib_read_file(start_path);
@@ -455,6 +481,87 @@ static void test_seccomp_bad_plugin(void)
 	g_assert_false(g_file_test(listener, G_FILE_TEST_EXISTS));
 }
 
+/*
+ * Out of fds, the pending connection keeps the seccomp notify socket readable: the monitor
+ * must stop polling it (as the attach server does), not spin at full CPU logging a warning per
+ * loop iteration, and must take the connection once fds are free again. Driven in-process:
+ * the soft RLIMIT_NOFILE is lowered and every fd below it used up.
+ */
+static void test_seccomp_listen_emfile(void)
+{
+	g_autofree char *dir = g_build_filename(testlib_root(), "seccomp-emfile-XXXXXX", NULL);
+	g_assert_nonnull(g_mkdtemp(dir));
+	g_autofree char *path = g_build_filename(dir, "seccomp.sock", NULL);
+	g_auto(MonitorConfig) cfg = { 0 };
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GMainContext) ctx = g_main_context_new();
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct rlimit saved, low;
+	g_autoptr(GArray) fillers = g_array_new(FALSE, FALSE, sizeof(int));
+	int p[2];
+
+	g_unsetenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
+	cfg.cid = g_strdup("emfile");
+	cfg.seccomp_notify_socket = g_strdup(path);
+	g_autoptr(SeccompNotify) n = seccomp_notify_new(ctx, &cfg, &error);
+	if (g_error_matches(error, VIGIL_ERROR, ENOTSUP) ||
+	    g_error_matches(error, VIGIL_ERROR, ENOENT)) {
+		testlib_skip("%s", error->message);
+		g_assert_cmpint(rmdir(dir), ==, 0);
+		return;
+	}
+	g_assert_no_error(error);
+
+	/* A peer that sends a pipe: once accepted, it is dropped and sees EOF. */
+	int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	g_assert_cmpint(c, >=, 0);
+	g_assert_cmpuint(strlen(path), <, sizeof addr.sun_path);
+	strcpy(addr.sun_path, path);
+	g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+	g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
+	g_assert_true(cmsg_send_fd(c, p[0], "{}", NULL));
+	close(p[0]);
+	close(p[1]);
+
+	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &saved), ==, 0);
+	low = saved;
+	low.rlim_cur = 256;
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
+	for (;;) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		g_array_append_val(fillers, fd);
+	}
+	g_assert_cmpint(errno, ==, EMFILE);
+
+	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING, "*seccomp notify socket*");
+	g_assert_true(g_main_context_iteration(ctx, FALSE));
+	g_test_assert_expected_messages();
+	/* The connection is still waiting, but nothing is ready: the listener is not polled. */
+	gboolean spinning = g_main_context_pending(ctx);
+
+	for (guint i = 0; i < fillers->len; i++)
+		close(g_array_index(fillers, int, i));
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &saved), ==, 0);
+	g_assert_false(spinning);
+
+	/* With fds free again the connection is taken, the pipe refused, the peer dropped. */
+	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING, "*not a seccomp listener*");
+	for (;;) {
+		struct pollfd pfd = { c, POLLIN, 0 };
+		char byte;
+		if (poll(&pfd, 1, 0) == 1 && recv(c, &byte, 1, MSG_DONTWAIT) == 0)
+			break;
+		g_main_context_iteration(ctx, TRUE);
+	}
+	g_test_assert_expected_messages();
+	close(c);
+	g_clear_pointer(&n, seccomp_notify_free);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -465,6 +572,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/notify/seccomp-plugin", test_seccomp_plugin);
 	g_test_add_func("/monitor/notify/seccomp-exec", test_seccomp_exec);
 	g_test_add_func("/monitor/notify/seccomp-bad-plugin", test_seccomp_bad_plugin);
+	g_test_add_func("/monitor/notify/seccomp-listen-emfile", test_seccomp_listen_emfile);
 	return g_test_run();
 }
 
