@@ -22,7 +22,12 @@ static gboolean write_atomic(const char *dir, const char *name, const char *data
 	if (dfd < 0)
 		return vigil_throw_errno(error, "open directory '%s'", dir);
 
-	g_autofree char *tmp = g_strdup_printf(".%s.%u.tmp", name, (unsigned)getpid());
+	/* ".<name>.<pid>.tmp", with name cut so the whole stays one valid file name: any id
+	 * up to NAME_MAX bytes must still get its exit file. One writer per pid, so cutting
+	 * cannot make two concurrent writers share a temp file. */
+	g_autofree char *suffix = g_strdup_printf(".%u.tmp", (unsigned)getpid());
+	int keep = (int)MIN(strlen(name), NAME_MAX - 1 - strlen(suffix));
+	g_autofree char *tmp = g_strdup_printf(".%.*s%s", keep, name, suffix);
 	vigil_autofd int fd =
 		openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -39,10 +40,12 @@ gboolean daemon_fork(const char *pidfile, GError **error)
 		char buf[16];
 		int n = g_snprintf(buf, sizeof buf, "%d", (int)pid);
 		if (!g_file_set_contents(pidfile, buf, n, &local)) {
-			g_printerr("[conmon:e]: Failed to write conmon pidfile: %s\n",
-				   local->message);
+			/* The engine could not find the monitor: stop it, and let the caller
+			 * report the failure (stderr and the sync pipe) and exit non-zero. */
 			kill(pid, SIGKILL);
-			_exit(1);
+			(void)waitpid(pid, NULL, 0);
+			return vigil_throw(error, EIO, "Failed to write conmon pidfile: %s",
+					   local->message);
 		}
 	}
 	_exit(0);

@@ -15,7 +15,9 @@ gboolean daemon_wait_start_pipe(int fd, GError **error);
 
 /*
  * Fork. In the parent, write pidfile (the child's pid, decimal, no newline, atomically) if
- * given and _exit(0); if that write fails, kill the child and _exit(1). Returns in the child.
+ * given and _exit(0). Returns TRUE in the child. Returns FALSE with error in the parent if
+ * fork fails, or if the pidfile write fails (the child is killed and reaped first): the
+ * caller reports it and exits non-zero.
  */
 gboolean daemon_fork(const char *pidfile, GError **error);
 

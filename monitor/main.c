@@ -48,8 +48,12 @@ static gboolean env_fd(const char *var, int *out_fd, GError **error)
 	int fd = fd_parse(v);
 	if (fd < 0)
 		return vigil_throw(error, EINVAL, "unable to parse %s", var);
-	/* The runtime must not inherit our pipes to the engine. */
-	(void)fd_set_cloexec(fd, TRUE);
+	/* The runtime must not inherit our pipes to the engine. This also checks that the fd
+	 * is open: a number the engine did not pass would soon be one of our own fds (the
+	 * container log), and engine messages would go there. */
+	int r = fd_set_cloexec(fd, TRUE);
+	if (r < 0)
+		return vigil_throw_errsv(error, -r, "unable to make %s CLOEXEC", var);
 	*out_fd = fd;
 	return TRUE;
 }
@@ -100,9 +104,11 @@ int main(int argc, char **argv)
 	}
 	diag_init(&cfg);
 
+	/* Compat: conmon reads _OCI_ATTACHPIPE only for --exec-attach; a stale value in the
+	 * environment of any other monitor is no error. */
 	if (!env_fd("_OCI_SYNCPIPE", &startup.sync_fd, &error) ||
 	    !env_fd("_OCI_STARTPIPE", &startup.start_fd, &error) ||
-	    !env_fd("_OCI_ATTACHPIPE", &startup.attach_fd, &error) ||
+	    (cfg.exec_attach && !env_fd("_OCI_ATTACHPIPE", &startup.attach_fd, &error)) ||
 	    !options_validate(&cfg, &error))
 		return fatal(&cfg, startup.sync_fd, error->message);
 	if (startup.start_fd == 0)

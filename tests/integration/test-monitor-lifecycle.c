@@ -181,6 +181,62 @@ static void test_legacy_crio_keys(void)
 	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
 }
 
+/*
+ * An _OCI_* variable naming an fd that is not open is bad input (conmon: "unable to make
+ * <VAR> CLOEXEC"). Taken as is, the number is soon one of the monitor's own fds (the
+ * container log here) and sync messages are written into that file.
+ */
+static void test_pipe_env_fd_not_open(void)
+{
+	static const char *const vars[] = { "_OCI_SYNCPIPE", "_OCI_STARTPIPE" };
+	g_autofree char *dir = g_build_filename(testlib_root(), "closed-pipe-fd", NULL);
+	g_autofree char *log = g_build_filename(dir, "ctr.log", NULL);
+
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	for (gsize i = 0; i < G_N_ELEMENTS(vars); i++) {
+		for (int fd = 3; fd <= 6; fd++) {
+			g_autofree char *err = NULL;
+			/* testlib_run() closes every fd above 2 in the child */
+			g_autofree char *cmd = g_strdup_printf(
+				"%s=%d exec %s -c id -u id -r /bin/true -b %s -l k8s-file:%s --sync",
+				vars[i], fd, testlib_vigilmon(), dir, log);
+			const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+			g_autofree char *want = g_strdup_printf(
+				"[conmon:e]: unable to make %s CLOEXEC: Bad file descriptor\n",
+				vars[i]);
+
+			(void)unlink(log);
+			g_assert_cmpint(testlib_run(argv, NULL, NULL, &err), ==, 1);
+			g_assert_cmpstr(err, ==, want);
+			/* rejected before anything was opened or started */
+			g_assert_false(g_file_test(log, G_FILE_TEST_EXISTS));
+		}
+	}
+}
+
+/* -P in a directory that does not exist: the launcher fails, and the engine hears why on
+ * the sync pipe as for any other setup error, not a bare EOF. */
+static void test_conmon_pidfile_unwritable(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *pidfile = g_build_filename(b->dir, "missing", "conmon.pid", NULL);
+	const char *rest[] = {
+		"--exit-dir",        "@EXITDIR@",        "-l",    "k8s-file:@LOG@", "--runtime-arg",
+		"--root=@RUNCROOT@", "--conmon-pidfile", pidfile, "--full-attach",  NULL
+	};
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, NULL, rest, FALSE);
+
+	g_assert_cmpint(m->launcher_status, ==, 1);
+	g_test_message("stderr: %s", m->launcher_stderr);
+	g_assert_nonnull(strstr(m->launcher_stderr, "Failed to write conmon pidfile"));
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_test_message("sync: %s", line);
+	g_assert_cmpint(testlib_sync_value(line, "data"), ==, -1);
+	g_assert_true(line != NULL && strstr(line, "Failed to write conmon pidfile") != NULL);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -192,5 +248,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/lifecycle/timeout", test_timeout);
 	g_test_add_func("/monitor/lifecycle/start-pipe-sync", test_start_pipe_holds_launcher);
 	g_test_add_func("/monitor/lifecycle/legacy-crio-keys", test_legacy_crio_keys);
+	g_test_add_func("/monitor/lifecycle/pipe-env-fd-not-open", test_pipe_env_fd_not_open);
+	g_test_add_func("/monitor/lifecycle/conmon-pidfile-unwritable",
+			test_conmon_pidfile_unwritable);
 	return g_test_run();
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -103,6 +104,34 @@ static void test_bad_name(Fixture *f, gconstpointer data)
 	g_assert_error(error, VIGIL_ERROR, EINVAL);
 }
 
+/* Any id the monitor accepts (up to NAME_MAX bytes, one path component) gets its exit file:
+ * the temporary name must fit NAME_MAX too, or podman waits for an exit that never comes. */
+static void test_longest_name(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *name = g_strnfill(NAME_MAX, 'a');
+	g_autofree char *path = g_build_filename(f->dir, name, NULL);
+	int status = 0;
+
+	g_assert_true(exit_file_write(f->dir, name, 137, &error));
+	g_assert_no_error(error);
+	g_assert_true(exit_file_read(path, &status, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 137);
+	g_assert_true(exit_file_sync(f->dir, name, &error));
+	g_assert_no_error(error);
+	/* and the same for a name just short of the limit, where the old scheme overflowed */
+	g_autofree char *shorter = g_strnfill(NAME_MAX - 10, 'b');
+	g_assert_true(exit_file_write(f->dir, shorter, 3, &error));
+	g_assert_no_error(error);
+	/* no temp file left behind */
+	g_autoptr(GDir) d = g_dir_open(f->dir, 0, NULL);
+	int n = 0;
+	while (g_dir_read_name(d) != NULL)
+		n++;
+	g_assert_cmpint(n, ==, 2);
+}
+
 static void test_parse(void)
 {
 	static const struct {
@@ -152,6 +181,7 @@ int main(int argc, char **argv)
 	g_test_add("/exit-file/missing-is-enoent", Fixture, NULL, setup, test_missing_is_enoent,
 		   teardown);
 	g_test_add("/exit-file/bad-name", Fixture, NULL, setup, test_bad_name, teardown);
+	g_test_add("/exit-file/longest-name", Fixture, NULL, setup, test_longest_name, teardown);
 	g_test_add("/exit-file/oom", Fixture, NULL, setup, test_oom_file, teardown);
 	g_test_add_func("/exit-file/parse", test_parse);
 	return g_test_run();

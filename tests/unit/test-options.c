@@ -96,6 +96,37 @@ static void test_flag_with_value_and_positional(void)
 	g_assert_true(cfg.version);
 }
 
+/*
+ * Option values are bytes from execve, passed on byte for byte (a rootless user's home
+ * /home/josé in podman's log path and exit-command args, a runtime flag): never converted
+ * through the locale's charset, and never refused for it, whatever LANG says. conmon takes
+ * them in a UTF-8 locale; GOption's string types refused them here in every locale ("Invalid
+ * byte sequence in conversion input").
+ */
+static void test_non_ascii_values(void)
+{
+	g_auto(MonitorConfig) cfg = { 0 };
+	g_autoptr(GError) error = NULL;
+
+	gboolean ok =
+		parse(&cfg, &error, "-c", "id\xc3\xa9", "-u", "u\xff", "-n", "caf\xc3\xa9", "-l",
+		      "k8s-file:/home/jos\xc3\xa9/ctr.log", "--runtime-arg", "--root=/r\xe9",
+		      "--runtime-opt", "\xff\xfe", "--restore-arg", "r\xe9", "--exit-command-arg",
+		      "/home/jos\xc3\xa9", "--log-tag", "t\xe9", "--log-label", "L=\xc3\xa9", NULL);
+	g_assert_no_error(error);
+	g_assert_true(ok);
+	g_assert_cmpstr(cfg.cid, ==, "id\xc3\xa9");
+	g_assert_cmpstr(cfg.cuuid, ==, "u\xff");
+	g_assert_cmpstr(cfg.name, ==, "caf\xc3\xa9");
+	g_assert_cmpstr(cfg.log_paths[0], ==, "k8s-file:/home/jos\xc3\xa9/ctr.log");
+	g_assert_cmpstr(cfg.runtime_args[0], ==, "--root=/r\xe9");
+	g_assert_cmpstr(g_ptr_array_index(cfg.runtime_opts, 0), ==, "\xff\xfe");
+	g_assert_cmpstr(g_ptr_array_index(cfg.runtime_opts, 1), ==, "r\xe9");
+	g_assert_cmpstr(cfg.exit_command_args[0], ==, "/home/jos\xc3\xa9");
+	g_assert_cmpstr(cfg.log_tag, ==, "t\xe9");
+	g_assert_cmpstr(cfg.log_labels[0], ==, "L=\xc3\xa9");
+}
+
 typedef struct {
 	const char *const *args;
 	const char *message;
@@ -235,6 +266,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/options/parse-errors", test_parse_errors);
 	g_test_add_func("/options/flag-with-value-and-positional",
 			test_flag_with_value_and_positional);
+	g_test_add_func("/options/non-ascii-values", test_non_ascii_values);
 	g_test_add_func("/options/validate-messages", test_validate_messages);
 	g_test_add_func("/options/legacy-exec", test_legacy_exec_needs_no_uuid);
 	g_test_add_func("/options/help-lists-every-option", test_help_lists_every_option);
