@@ -105,10 +105,12 @@ static void quit(Monitor *m)
 /* The runtime failed: tell the engine why (its own words when it said any) and stop. */
 static void fail(Monitor *m, const char *fallback)
 {
-	const char *text = m->runtime_err->len > 0 ? m->runtime_err->str : fallback;
+	gboolean own = m->runtime_err->len > 0;
+	const char *text = own ? m->runtime_err->str : fallback;
 
 	g_warning("%s", text);
-	send_sync(m, -1, text, -1);
+	/* The runtime's bytes whole: a NUL in them must not cut the engine's message short. */
+	send_sync(m, -1, text, own ? (gssize)m->runtime_err->len : -1);
 	m->process_status = 1;
 	quit(m);
 }

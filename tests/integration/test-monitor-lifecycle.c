@@ -100,6 +100,24 @@ static void test_bad_bundle_error(void)
 	g_assert_cmpstr(log != NULL ? log : "", ==, "");
 }
 
+/* A runtime whose error has a NUL in it: the engine gets every byte, the NUL escaped. */
+static void test_runtime_error_with_nul(void)
+{
+	if (!testlib_require_runc()) /* for the bundle: `runc spec` */
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *runtime = g_build_filename(b->dir, "nul-runtime", NULL);
+	const char *body = "#!/bin/sh\nprintf 'before\\000after' >&2\nexit 1\n";
+
+	g_assert_true(g_file_set_contents(runtime, body, -1, NULL));
+	g_assert_cmpint(chmod(runtime, 0755), ==, 0);
+	g_autoptr(TestMonitor) m = test_monitor_start_podman_args(
+		b, runtime, (const char *const[]){ "-l", "none", NULL }, FALSE);
+	g_assert_cmpint(m->launcher_status, ==, 0);
+	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+	g_assert_cmpstr(line, ==, "{\"data\": -1, \"message\": \"before\\u0000after\"}\n");
+}
+
 static void test_exit_command_args(void)
 {
 	if (!testlib_require_runc())
@@ -244,6 +262,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/lifecycle/exit-42", test_exit_code_42);
 	g_test_add_func("/monitor/lifecycle/sigkill-137", test_sigkill_137);
 	g_test_add_func("/monitor/lifecycle/bad-bundle", test_bad_bundle_error);
+	g_test_add_func("/monitor/lifecycle/runtime-error-nul", test_runtime_error_with_nul);
 	g_test_add_func("/monitor/lifecycle/exit-command", test_exit_command_args);
 	g_test_add_func("/monitor/lifecycle/timeout", test_timeout);
 	g_test_add_func("/monitor/lifecycle/start-pipe-sync", test_start_pipe_holds_launcher);
