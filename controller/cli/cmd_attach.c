@@ -34,15 +34,21 @@ int cmd_attach(Cli *cli, int argc, char **argv)
 						   "the container's own");
 	if ((rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
-	/* Only to know whether it has a terminal: if it cannot be read, the attach below fails
-	 * with an error that says "attach". */
-	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, NULL);
 	streams.attach_input = !no_stdin;
 	options.streams = &streams;
 	options.detach_keys = detach_keys;
-	/* Raw mode only for a terminal container: a pipe's line discipline stays local. */
-	if (session == NULL && ctr != NULL && vigil_container_get_terminal(ctr) &&
-	    cli_tty_setup(&tty, STDIN_FILENO))
+	/* Raw mode only for a terminal container or session: a pipe's line discipline stays
+	 * local. Only asked to know that: what cannot be read makes the attach below fail with
+	 * an error that says "attach". */
+	gboolean terminal = FALSE;
+	if (session != NULL) {
+		(void)vigil_runtime_exec_session_terminal(rt, argv[1], session, &terminal, NULL);
+	} else {
+		ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT,
+							    NULL);
+		terminal = ctr != NULL && vigil_container_get_terminal(ctr);
+	}
+	if (terminal && cli_tty_setup(&tty, STDIN_FILENO))
 		options.resize = &tty.resize;
 	ok = vigil_runtime_attach(rt, argv[1], session, &options, NULL, &error);
 	cli_tty_restore(&tty);

@@ -12,6 +12,7 @@
 #include "fdutil.h"
 #include "json_util.h"
 #include "proc.h"
+#include "runtime.h"
 #include "state_dir.h"
 #include "state_record.h"
 
@@ -116,4 +117,24 @@ gboolean exec_session_running(const ExecSession *s)
 	vigil_autofd int fd = proc_pidfd_open(s->monitor_pid, s->monitor_start);
 
 	return proc_pidfd_alive(fd);
+}
+
+gboolean vigil_runtime_exec_session_terminal(VigilRuntime *rt, const char *id,
+					     const char *session_id, gboolean *out_terminal,
+					     GError **error)
+{
+	g_autoptr(ContainerHandle) h = NULL;
+	g_autoptr(ExecSession) s = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL && out_terminal != NULL,
+			     FALSE);
+	h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
+	if (h != NULL)
+		s = exec_session_load(h->ctr, session_id, error);
+	if (s == NULL) {
+		g_prefix_error(error, "exec session '%s' in '%s': ", session_id, id);
+		return FALSE;
+	}
+	*out_terminal = s->terminal;
+	return TRUE;
 }

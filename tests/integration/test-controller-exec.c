@@ -366,6 +366,50 @@ static void test_tty_resize(void)
 	g_assert_cmpint(ctl_wait(c), ==, 0);
 }
 
+/* vigilctl attach --session to a detached `exec -t` session, from a terminal (a pty of 33x77)
+ * as a user would: the local terminal's size must reach the session's terminal. */
+static void test_cli_attach_session_tty(void)
+{
+	g_autoptr(Ctl) c = running();
+	g_autoptr(GError) error = NULL;
+	struct winsize ws = { .ws_row = 33, .ws_col = 77 };
+	int master, slave;
+	GPid pid;
+
+	if (c == NULL)
+		return;
+	g_test_summary("attach --session to a terminal session sends the local terminal's size");
+	g_assert_cmpint(
+		exec_cli(c, NULL, NULL, NULL,
+			 (const char *const[]){ "-d", "-t", "--session", "s1", "@ID@", "sh", "-c",
+						"until [ \"$(stty size)\" = '33 77' ]; do sleep "
+						"0.1; done; echo got $(stty size)",
+						NULL }),
+		==, 0);
+	g_assert_cmpint(openpty(&master, &slave, NULL, NULL, &ws), ==, 0);
+	g_assert_cmpint(fcntl(master, F_SETFD, FD_CLOEXEC), ==, 0);
+	g_autofree char *path = g_build_filename(c->b->dir, "attach.out", NULL);
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	g_assert_cmpint(out, >=, 0);
+	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
+	g_autofree char *runc_root = g_strdup_printf("--runtime-root=%s", c->b->runc_root);
+	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
+	const char *argv[] = { testlib_vigilctl(), root, runc_root, monitor, "attach",
+			       "--session",        "s1", c->b->id,  NULL };
+	g_assert_true(g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+					     NULL, NULL, &pid, slave, out, out, &error));
+	g_assert_no_error(error);
+	close(slave);
+	close(out);
+	/* Without the size the session waits forever: stop it, so the attach ends. */
+	if (!testlib_wait_for_text(path, "got 33 77", CTL_WAIT_MS)) {
+		g_test_fail_printf("the session never saw the size 33 77");
+		g_assert_true(vigil_runtime_exec_stop_container(c->rt, c->b->id, "s1", 0, &error));
+	}
+	g_assert_cmpint(testlib_wait_pid(pid, CTL_WAIT_MS), ==, 0);
+	close(master);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -378,5 +422,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-exec/run-stdin", test_run_stdin);
 	g_test_add_func("/controller-exec/cli-attach", test_cli_attach);
 	g_test_add_func("/controller-exec/tty-resize", test_tty_resize);
+	g_test_add_func("/controller-exec/cli-attach-session-tty", test_cli_attach_session_tty);
 	return g_test_run();
 }

@@ -148,6 +148,12 @@ VIGIL_PUBLIC gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const 
 VIGIL_PUBLIC gboolean vigil_runtime_exec_container_cleanup(VigilRuntime *rt, const char *id,
 							   const char *session_id, GError **error);
 
+/* Whether the session was started with a terminal (an attach then wants the local terminal
+ * raw and its size sent). */
+VIGIL_PUBLIC gboolean vigil_runtime_exec_session_terminal(VigilRuntime *rt, const char *id,
+							  const char *session_id,
+							  gboolean *out_terminal, GError **error);
+
 /* Runtime `checkpoint`. ENOTSUP when vigil_runtime_supports_checkpoint() is FALSE. */
 VIGIL_PUBLIC gboolean vigil_runtime_checkpoint_container(VigilRuntime *rt, const char *id,
 							 const VigilCheckpointOptions *options,
