@@ -235,6 +235,34 @@ static gboolean parse_log_level(const char *s, DiagLevel *out)
 	return FALSE;
 }
 
+/* A path option given as "" would mean the working directory, or "/" once joined with a
+ * name: neither is what the engine meant, and it would only fail after we daemonized. */
+static gboolean check_paths_not_empty(const MonitorConfig *cfg, GError **error)
+{
+	const struct {
+		const char *option;
+		const char *value;
+	} paths[] = {
+		{ "--bundle", cfg->bundle },
+		{ "--container-pidfile", cfg->container_pidfile },
+		{ "--conmon-pidfile", cfg->conmon_pidfile },
+		{ "--exit-dir", cfg->exit_dir },
+		{ "--persist-dir", cfg->persist_dir },
+		{ "--socket-dir-path", cfg->socket_dir_path },
+		{ "--exec-process-spec", cfg->exec_process_spec },
+		{ "--restore", cfg->restore },
+		{ "--exit-command", cfg->exit_command },
+		{ "--sdnotify-socket", cfg->sdnotify_socket },
+		{ "--seccomp-notify-socket", cfg->seccomp_notify_socket },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(paths); i++) {
+		if (paths[i].value != NULL && paths[i].value[0] == '\0')
+			return vigil_throw(error, EINVAL, "%s must not be empty", paths[i].option);
+	}
+	return TRUE;
+}
+
 gboolean options_validate(MonitorConfig *cfg, GError **error)
 {
 	if (cfg->log_max_files < 0)
@@ -268,6 +296,8 @@ gboolean options_validate(MonitorConfig *cfg, GError **error)
 	if (cfg->exec && cfg->exec_process_spec == NULL)
 		return vigil_throw(error, EINVAL,
 				   "Exec process spec path not provided. Use --exec-process-spec");
+	if (!check_paths_not_empty(cfg, error))
+		return FALSE;
 
 	cfg->cwd = g_get_current_dir();
 	if (cfg->bundle == NULL && !cfg->exec)

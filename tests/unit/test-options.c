@@ -152,6 +152,12 @@ static void test_validate_messages(void)
 	static const char *const neg_files[] = { "--log-max-files", "-1", NULL };
 	static const char *const zero_files[] = { "--log-rotate", "--log-max-files", "0", NULL };
 	static const char *const slash_cid[] = { "-c", "a/b", NULL };
+	static const char *const empty_bundle[] = { "-c",        "c",  "-u", "u", "-r",
+						    "/bin/true", "-b", "",   NULL };
+	static const char *const empty_exit_dir[] = { "-c", "c",         "-u",          "u",
+						      "-r", "/bin/true", "--exit-dir=", NULL };
+	static const char *const empty_pidfile[] = { "-c",        "c",  "-u", "u", "-r",
+						     "/bin/true", "-P", "",   NULL };
 	static const ValidateCase cases[] = {
 		{ no_cid, "Container ID not provided. Use --cid" },
 		{ bad_level, "No such log level loud" },
@@ -169,6 +175,9 @@ static void test_validate_messages(void)
 		{ zero_files,
 		  "log-max-files must be at least 1 when log-rotate is enabled, got 0" },
 		{ slash_cid, "Container ID 'a/b' is not a valid file name" },
+		{ empty_bundle, "--bundle must not be empty" },
+		{ empty_exit_dir, "--exit-dir must not be empty" },
+		{ empty_pidfile, "--conmon-pidfile must not be empty" },
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
