@@ -3,7 +3,6 @@
 
 #include "seccomp_notify.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -17,44 +16,15 @@
 #include "error.h"
 #include "fdutil.h"
 #include "paths.h"
+#include "seccomp_plugins.h"
 #include "seccomplib.h"
 #include "source.h"
-
-/* crun's plugin ABI (src/libcrun/seccomp_notify_plugin.h), which conmon 2.x also used: the
- * values and the configuration layout are a contract with existing plugins. */
-#define PLUGIN_NOT_HANDLED                0
-#define PLUGIN_SEND_RESPONSE              1
-#define PLUGIN_DELAYED_RESPONSE           2
-#define PLUGIN_SEND_RESPONSE_AND_CONTINUE 3
-#define PLUGIN_API_VERSION                1
-
-typedef struct {
-	const char *runtime_root_path;
-	const char *name;
-	const char *bundle_path;
-	const char *oci_config_path;
-} PluginConf;
-
-typedef int (*PluginVersionFn)(void);
-typedef int (*PluginStartFn)(void **opaque, PluginConf *conf, size_t conf_size);
-typedef int (*PluginHandleFn)(void *opaque, struct seccomp_notif_sizes *sizes,
-			      struct seccomp_notif *req, struct seccomp_notif_resp *resp,
-			      int seccomp_fd, int *handled);
-typedef int (*PluginStopFn)(void *opaque);
 
 /* What runc and crun send with the fd: a state JSON we do not need (runc: one message). */
 #define CONN_BUF    4096
 #define CONN_MAXFDS 8
 /* Out of fds: how long the listener rests before it tries to accept again. */
 #define ACCEPT_RETRY_SECONDS 1
-
-typedef struct {
-	char *path;
-	void *handle;
-	void *opaque;
-	PluginHandleFn handle_request;
-	PluginStopFn stop;
-} Plugin;
 
 typedef struct {
 	SeccompNotify *owner;
@@ -65,7 +35,7 @@ typedef struct {
 struct _SeccompNotify {
 	GMainContext *ctx;
 	SeccompLib *lib;
-	GArray *plugins; /* Plugin */
+	SeccompPlugins *plugins;
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -99,39 +69,6 @@ static Peer *peer_new(SeccompNotify *n, int fd, GSourceFunc cb, const char *name
 	return p;
 }
 
-/* Ask the plugins; TRUE if the response is to be sent (FALSE: a plugin answers later). */
-static gboolean decide(SeccompNotify *n, int fd)
-{
-	int handled = PLUGIN_NOT_HANDLED;
-
-	for (guint i = 0; i < n->plugins->len && handled == PLUGIN_NOT_HANDLED; i++) {
-		Plugin *p = &g_array_index(n->plugins, Plugin, i);
-		int r = p->handle_request(p->opaque, &n->sizes, n->req, n->resp, fd, &handled);
-		if (r < 0) {
-			g_warning("seccomp notify plugin %s failed: %s, answering ENOSYS", p->path,
-				  g_strerror(-r));
-			handled = PLUGIN_NOT_HANDLED;
-			break;
-		}
-	}
-	switch (handled) {
-	case PLUGIN_DELAYED_RESPONSE:
-		return FALSE;
-	case PLUGIN_SEND_RESPONSE_AND_CONTINUE:
-		n->resp->flags |= SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-		break;
-	case PLUGIN_SEND_RESPONSE:
-		break;
-	default:
-		n->resp->error = -ENOSYS;
-		n->resp->val = 0;
-		n->resp->flags = 0;
-		break;
-	}
-	n->resp->id = n->req->id;
-	return TRUE;
-}
-
 static gboolean on_listener(int fd, GIOCondition cond, gpointer data)
 {
 	Peer *p = data;
@@ -150,7 +87,7 @@ static gboolean on_listener(int fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_CONTINUE;
 	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
 	n->resp->id = n->req->id;
-	if (!decide(n, fd))
+	if (!seccomp_plugins_answer(n->plugins, &n->sizes, n->req, n->resp, fd))
 		return G_SOURCE_CONTINUE;
 	if (n->lib->notify_respond(fd, n->resp) < 0) {
 		/*
@@ -298,84 +235,6 @@ static void listen_watch(SeccompNotify *n)
 	g_source_attach(n->listen_source, n->ctx);
 }
 
-static gboolean plugin_sym(Plugin *p, const char *name, void *out_fn, gboolean required,
-			   GError **error)
-{
-	void *sym = dlsym(p->handle, name);
-
-	if (sym == NULL && required)
-		return vigil_throw(error, ENOSYS, "seccomp notify plugin %s lacks %s", p->path,
-				   name);
-	/* POSIX: a dlsym result converts to the function pointer type. */
-	memcpy(out_fn, &sym, sizeof sym);
-	return TRUE;
-}
-
-static gboolean plugin_load(SeccompNotify *n, const char *path, PluginConf *conf, GError **error)
-{
-	Plugin p = { .path = g_strdup(path) };
-	PluginVersionFn version = NULL;
-	PluginStartFn start = NULL;
-
-	p.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	/* Appended before any check, so seccomp_notify_free() cleans up a half-loaded one. */
-	g_array_append_val(n->plugins, p);
-	if (p.handle == NULL)
-		return vigil_throw(error, ENOENT, "load seccomp notify plugin %s: %s", path,
-				   dlerror());
-	if (!plugin_sym(&p, "run_oci_seccomp_notify_version", &version, FALSE, error) ||
-	    !plugin_sym(&p, "run_oci_seccomp_notify_start", &start, FALSE, error) ||
-	    !plugin_sym(&p, "run_oci_seccomp_notify_handle_request", &p.handle_request, TRUE,
-			error) ||
-	    !plugin_sym(&p, "run_oci_seccomp_notify_stop", &p.stop, FALSE, error))
-		return FALSE;
-	if (version != NULL && version() != PLUGIN_API_VERSION)
-		return vigil_throw(error, ENOTSUP, "seccomp notify plugin %s has API version %d",
-				   path, version());
-	if (start != NULL) {
-		int r = start(&p.opaque, conf, sizeof *conf);
-		if (r < 0)
-			return vigil_throw_errsv(error, -r, "start seccomp notify plugin %s", path);
-	}
-	/* Started: from here on it is stopped at the end. */
-	g_array_index(n->plugins, Plugin, n->plugins->len - 1) = p;
-	return TRUE;
-}
-
-/* The runtime's --root, which plugins receive as runtime_root_path. */
-static const char *runtime_root(const MonitorConfig *cfg)
-{
-	for (char **a = cfg->runtime_args; a != NULL && *a != NULL; a++) {
-		if (g_str_has_prefix(*a, "--root="))
-			return *a + strlen("--root=");
-		if (g_str_equal(*a, "--root") && a[1] != NULL)
-			return a[1];
-	}
-	return NULL;
-}
-
-static gboolean load_plugins(SeccompNotify *n, const MonitorConfig *cfg, GError **error)
-{
-	const char *list = cfg->seccomp_notify_plugins != NULL
-				   ? cfg->seccomp_notify_plugins
-				   : g_getenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
-	g_autofree char *config_json =
-		cfg->bundle != NULL ? g_build_filename(cfg->bundle, "config.json", NULL) : NULL;
-	PluginConf conf = {
-		.runtime_root_path = runtime_root(cfg),
-		.name = cfg->cid,
-		.bundle_path = cfg->bundle,
-		.oci_config_path = config_json,
-	};
-	g_auto(GStrv) paths = g_strsplit(list != NULL ? list : "", ":", -1);
-
-	for (char **p = paths; *p != NULL; p++) {
-		if (**p != '\0' && !plugin_load(n, *p, &conf, error))
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error)
 {
 	g_autofree char *dir = g_path_get_dirname(path);
@@ -416,7 +275,6 @@ SeccompNotify *seccomp_notify_new(GMainContext *ctx, const MonitorConfig *cfg, G
 	n->ctx = ctx;
 	n->dir_fd = -1;
 	n->listen_fd = -1;
-	n->plugins = g_array_new(FALSE, TRUE, sizeof(Plugin));
 #if !HAVE_SECCOMP
 	return vigil_throw(error, ENOTSUP, "seccomp support not present"), NULL;
 #endif
@@ -427,7 +285,8 @@ SeccompNotify *seccomp_notify_new(GMainContext *ctx, const MonitorConfig *cfg, G
 		return vigil_throw_errno(error, "seccomp(SECCOMP_GET_NOTIF_SIZES)"), NULL;
 	if (n->lib->notify_alloc(&n->req, &n->resp) < 0)
 		return vigil_throw(error, ENOMEM, "seccomp_notify_alloc failed"), NULL;
-	if (!load_plugins(n, cfg, error) || !listen_socket(n, cfg->seccomp_notify_socket, error))
+	n->plugins = seccomp_plugins_load(cfg, error);
+	if (n->plugins == NULL || !listen_socket(n, cfg->seccomp_notify_socket, error))
 		return NULL;
 	return g_steal_pointer(&n);
 }
@@ -444,15 +303,7 @@ void seccomp_notify_free(SeccompNotify *notify)
 		(void)unlinkat(notify->dir_fd, notify->socket_name, 0);
 	vigil_clear_fd(&notify->listen_fd);
 	vigil_clear_fd(&notify->dir_fd);
-	for (guint i = 0; i < notify->plugins->len; i++) {
-		Plugin *p = &g_array_index(notify->plugins, Plugin, i);
-		if (p->stop != NULL)
-			p->stop(p->opaque);
-		if (p->handle != NULL)
-			dlclose(p->handle);
-		g_free(p->path);
-	}
-	g_array_unref(notify->plugins);
+	seccomp_plugins_free(notify->plugins);
 	if (notify->lib != NULL) {
 		if (notify->req != NULL)
 			notify->lib->notify_free(notify->req, notify->resp);

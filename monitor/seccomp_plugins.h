@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <linux/seccomp.h>
+
+#include <glib.h>
+
+#include "options.h"
+
+/*
+ * seccomp notify plugins (--seccomp-notify-plugins, CONMON_SECCOMP_NOTIFY_PLUGINS;
+ * conmon.md §10.2), through crun's plugin ABI
+ * (run_oci_seccomp_notify_{version,start,handle_request,stop}), which conmon 2.x also used.
+ * seccomp_notify.c owns the listeners; this file only loads the plugins and asks them.
+ */
+typedef struct _SeccompPlugins SeccompPlugins;
+
+/*
+ * dlopen and start every plugin in cfg->seccomp_notify_plugins, else the environment's
+ * CONMON_SECCOMP_NOTIFY_PLUGINS (a ':'-separated list of .so paths; empty entries are
+ * skipped). None is fine: every notification then gets the default.
+ */
+SeccompPlugins *seccomp_plugins_load(const MonitorConfig *cfg, GError **error);
+
+/*
+ * Ask the plugins in order about req (resp zeroed, its id set) and fill resp; a notification
+ * no plugin answers, or one a plugin fails on, gets -ENOSYS. TRUE if resp is to be sent
+ * (FALSE: a plugin answers later).
+ */
+gboolean seccomp_plugins_answer(SeccompPlugins *plugins, struct seccomp_notif_sizes *sizes,
+				struct seccomp_notif *req, struct seccomp_notif_resp *resp, int fd);
+
+/* Stop the started plugins and unload them all. */
+void seccomp_plugins_free(SeccompPlugins *plugins);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SeccompPlugins, seccomp_plugins_free)

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <glib.h>
+
+/*
+ * The vigilctl binary (VIGILCTL, else vigilctl from PATH) on bad command lines and bad
+ * records. No container is run, so these are unit tests; the test paths stay under
+ * /controller-args/, where they were written.
+ */
+
+/* vigilctl's own argument handling: one line on stderr, exit 1 (125 for run/exec/wait);
+ * its stdout goes to out_stdout if that is not NULL. */
+static void check_cli_out(const char *const *args, int want_status, const char *want_stderr,
+			  char **out_stdout)
+{
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autofree char *out = NULL, *err = NULL;
+	g_autoptr(GError) error = NULL;
+	const char *ctl = g_getenv("VIGILCTL");
+	int status = 0;
+
+	g_ptr_array_add(argv, (char *)(ctl != NULL ? ctl : "vigilctl"));
+	g_ptr_array_add(argv, (char *)"--root");
+	g_ptr_array_add(argv, (char *)g_get_tmp_dir());
+	/* Any executable will do as the runtime until a container is touched. */
+	g_ptr_array_add(argv, (char *)"--runtime");
+	g_ptr_array_add(argv, (char *)"/bin/true");
+	for (; *args != NULL; args++)
+		g_ptr_array_add(argv, (char *)*args);
+	g_ptr_array_add(argv, NULL);
+	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+				   &out, &err, &status, &error));
+	g_assert_no_error(error);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, want_status);
+	g_assert_cmpstr(err, ==, want_stderr);
+	if (out_stdout != NULL)
+		*out_stdout = g_steal_pointer(&out);
+}
+
+static void check_cli(const char *const *args, int want_status, const char *want_stderr)
+{
+	check_cli_out(args, want_status, want_stderr, NULL);
+}
+
+static void test_cli_errors(void)
+{
+	g_test_summary("bad vigilctl arguments: one clear line, a documented exit code");
+	check_cli((const char *const[]){ "frobnicate", NULL }, 1,
+		  "vigilctl: unknown command 'frobnicate' (see 'vigilctl --help')\n");
+	check_cli((const char *const[]){ "start", NULL }, 1,
+		  "vigilctl: start: expected ID (see 'vigilctl start --help')\n");
+	check_cli((const char *const[]){ "start", "a", "b", NULL }, 1,
+		  "vigilctl: start: expected ID (see 'vigilctl start --help')\n");
+	check_cli((const char *const[]){ "kill", "a", "NOSIG", NULL }, 1,
+		  "vigilctl: kill 'a': 'NOSIG' is not a signal\n");
+	check_cli((const char *const[]){ "stop", "-t", "soon", "a", NULL }, 1,
+		  "vigilctl: --time 'soon' is not a non-negative number\n");
+	check_cli((const char *const[]){ "stop", "--bogus", "a", NULL }, 1,
+		  "vigilctl: stop: Unknown option --bogus (see 'vigilctl stop --help')\n");
+	check_cli((const char *const[]){ "logs", "--since", "yesterday", "a", NULL }, 1,
+		  "vigilctl: logs: --since 'yesterday' is not a time\n");
+	check_cli((const char *const[]){ "checkpoint", "a", NULL }, 1,
+		  "vigilctl: checkpoint: --image-path is required\n");
+	check_cli((const char *const[]){ "exec", "a", NULL }, 125,
+		  "vigilctl: exec: expected ID COMMAND [ARG...] (see 'vigilctl exec --help')\n");
+	check_cli((const char *const[]){ "run", "--rm", "-d", "a", NULL }, 125,
+		  "vigilctl: run: --rm needs the container attached\n");
+	check_cli((const char *const[]){ "--runtime", "/nonexistent/rt", "list", NULL }, 1,
+		  "vigilctl: OCI runtime '/nonexistent/rt' not found\n");
+	check_cli((const char *const[]){ "--monitor", "/nonexistent/mon", "list", NULL }, 1,
+		  "vigilctl: monitor '/nonexistent/mon' not found\n");
+	check_cli((const char *const[]){ "state", "../etc", NULL }, 1,
+		  "vigilctl: state '../etc': container id '../etc' is not valid: it starts "
+		  "with '.'\n");
+	check_cli((const char *const[]){ "state", "a/b", NULL }, 1,
+		  "vigilctl: state 'a/b': container id 'a/b' is not valid: only letters, "
+		  "digits and _.+- are allowed\n");
+	check_cli((const char *const[]){ "state", "no-such-ctr", NULL }, 1,
+		  "vigilctl: state 'no-such-ctr': no such container 'no-such-ctr'\n");
+	check_cli((const char *const[]){ "create", "--bundle", "/nonexistent", "x", NULL }, 1,
+		  "vigilctl: create 'x': bundle '/nonexistent' has no config.json\n");
+	check_cli((const char *const[]){ "--help", NULL }, 0, "");
+	check_cli((const char *const[]){ "exec", "--help", NULL }, 0, "");
+}
+
+static void test_cli_bad_input(void)
+{
+	g_autofree char *root = g_dir_make_tmp("vigilctl-args-XXXXXX", NULL);
+	g_autofree char *dir = g_build_filename(root, "bad", NULL);
+	g_autofree char *record = g_build_filename(dir, "state.json", NULL);
+	g_autofree char *lock = g_build_filename(dir, "lock", NULL);
+	g_autofree char *stray = g_build_filename(root, "stray", NULL);
+	g_autofree char *list = NULL;
+
+	g_test_summary("more bad input: each error names the command that failed and why; "
+		       "--json never prints anything but JSON");
+	g_assert_nonnull(root);
+	g_assert_cmpint(mkdir(dir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(record, "[1]", -1, NULL));
+	g_assert_true(g_file_set_contents(lock, "", -1, NULL));
+	/* Not a container: no lock (a container's directory is renamed in with one). */
+	g_assert_cmpint(mkdir(stray, 0700), ==, 0);
+	check_cli((const char *const[]){ "--root", root, "state", "stray", NULL }, 1,
+		  "vigilctl: state 'stray': no such container 'stray'\n");
+	check_cli((const char *const[]){ "--root", root, "paths", "stray", NULL }, 1,
+		  "vigilctl: paths 'stray': no such container 'stray'\n");
+	g_autofree char *stray_lock = g_build_filename(stray, "lock", NULL);
+	g_assert_false(g_file_test(stray_lock, G_FILE_TEST_EXISTS));
+	/* list shows the corrupt one, as unknown, and not the stray directory. */
+	check_cli_out((const char *const[]){ "--root", root, "list", NULL }, 0, "", &list);
+	g_assert_nonnull(strstr(list, "\nbad "));
+	g_assert_nonnull(strstr(list, " unknown "));
+	g_assert_null(strstr(list, "stray"));
+	/* A corrupt record: the command the user typed, not an internal "state". */
+	check_cli((const char *const[]){ "--root", root, "attach", "bad", NULL }, 1,
+		  "vigilctl: attach 'bad': state record of container 'bad' is corrupt: not an "
+		  "object\n");
+	check_cli((const char *const[]){ "--root", root, "paths", "bad", NULL }, 1,
+		  "vigilctl: paths 'bad': state record of container 'bad' is corrupt: not an "
+		  "object\n");
+	check_cli((const char *const[]){ "--root", root, "paths", "nosuch", NULL }, 1,
+		  "vigilctl: paths 'nosuch': no such container 'nosuch'\n");
+	/* An empty --root would be the current directory, whatever that is. */
+	check_cli((const char *const[]){ "--root", "", "list", NULL }, 1,
+		  "vigilctl: --root: must not be empty\n");
+	check_cli((const char *const[]){ "--runtime-root", "", "list", NULL }, 1,
+		  "vigilctl: --runtime-root: must not be empty\n");
+	/* A number too large is a number. */
+	check_cli((const char *const[]){ "logs", "--tail", "99999999999999999999", "a", NULL }, 1,
+		  "vigilctl: --tail '99999999999999999999' is too large (at most 2147483647)\n");
+	check_cli((const char *const[]){ "wait", "--timeout", "4294967296", "a", NULL }, 125,
+		  "vigilctl: --timeout '4294967296' is too large (at most 2147483647)\n");
+	/* The container's own bytes are not JSON. */
+	check_cli((const char *const[]){ "--root", root, "logs", "--json", "bad", NULL }, 1,
+		  "vigilctl: logs: --json is not supported: the output is the container's "
+		  "own\n");
+	check_cli((const char *const[]){ "--root", root, "--json", "attach", "bad", NULL }, 1,
+		  "vigilctl: attach: --json is not supported: the output is the container's "
+		  "own\n");
+	check_cli((const char *const[]){ "--root", root, "--json", "exec", "bad", "true", NULL },
+		  125, "vigilctl: exec: --json needs --detach: the output is the session's own\n");
+	check_cli((const char *const[]){ "--root", root, "--json", "run", "bad", NULL }, 125,
+		  "vigilctl: run: --json needs --detach: the output is the container's own\n");
+	/* Opening it left a lock file beside the record. */
+	const char *rm[] = { "rm", "-rf", root, NULL };
+	g_assert_true(g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+				   NULL, NULL, NULL));
+	g_assert_false(g_file_test(root, G_FILE_TEST_EXISTS));
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+	g_test_add_func("/controller-args/cli-errors", test_cli_errors);
+	g_test_add_func("/controller-args/cli-bad-input", test_cli_bad_input);
+	return g_test_run();
+}
