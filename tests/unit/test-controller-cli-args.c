@@ -147,7 +147,13 @@ static void test_cli_bad_input(void)
 		  125, "vigilctl: exec: --json needs --detach: the output is the session's own\n");
 	check_cli((const char *const[]){ "--root", root, "--json", "run", "bad", NULL }, 125,
 		  "vigilctl: run: --json needs --detach: the output is the container's own\n");
-	/* Opening it left a lock file beside the record. */
+	/* A corrupt record is refused by a plain delete and removed by a forced one (the
+	 * runtime here is /bin/true, so its `delete --force` succeeds). */
+	check_cli((const char *const[]){ "--root", root, "delete", "bad", NULL }, 1,
+		  "vigilctl: delete 'bad': state record of container 'bad' is corrupt: not an "
+		  "object\n");
+	check_cli((const char *const[]){ "--root", root, "delete", "-f", "bad", NULL }, 0, "");
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
 	const char *rm[] = { "rm", "-rf", root, NULL };
 	g_assert_true(g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
 				   NULL, NULL, NULL));
