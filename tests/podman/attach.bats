@@ -63,8 +63,9 @@ sc_stdin() {
 
 # Writes a line, waits until the client has printed the container's answer (so it is
 # connected and idle), then the detach keys one byte per write (podman recognises a key
-# only as a read of its own), then keeps the pipe open: only a detach ends the client
-# before its deadline.
+# only as a read of its own: the second key is written only once the client has taken the
+# first out of the pipe), then keeps the pipe open: only a detach ends the client before
+# its deadline.
 detach_input() {
     printf 'x\n'
     local i
@@ -73,9 +74,24 @@ detach_input() {
         sleep 0.05
     done
     printf '%b' "$1"
-    sleep 1
+    stdin_drained
     printf '%b' "$2"
     exec sleep 60
+}
+
+# Wait until the reader of the pipe on our stdout has taken every byte out of it (FIONREAD
+# works on either end of a pipe), or has closed it, or 60 s have passed.
+stdin_drained() {
+    python3 -c '
+import fcntl, select, struct, termios, time
+deadline = time.monotonic() + 60
+p = select.poll()
+p.register(1, 0)
+while struct.unpack("i", fcntl.ioctl(1, termios.FIONREAD, b"\0" * 4))[0] > 0:
+    if p.poll(0) or time.monotonic() > deadline:
+        break
+    time.sleep(0.01)
+'
 }
 
 sc_detach() {

@@ -248,6 +248,11 @@ log_has() {
     pm logs "$1" 2>/dev/null | grep -q -- "$2"
 }
 
+# The same for the container's stderr (podman logs prints it on its own stderr).
+log_err_has() {
+    pm logs "$1" 2>&1 >/dev/null | grep -q -- "$2"
+}
+
 # --- checking -------------------------------------------------------------------------
 
 # Normalise what legitimately differs between two passes: container ids, podman's log

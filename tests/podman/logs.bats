@@ -21,7 +21,10 @@ GATED='echo before; echo before-err >&2; while [ ! -e /w/go ]; do sleep 0.05; do
 start_gated() {
     mkdir -p "$OUT/w"
     pm run -d --name "$1" -v "$OUT/w:/w" "${ULIMITS[@]}" "$IMAGE" sh -c "$GATED" >/dev/null
+    # Both streams: stdout and stderr are separate pipes, so "before" being logged says
+    # nothing about "before-err" (the monitor may not have read that pipe yet).
     wait_until 60 log_has "$1" before
+    wait_until 60 log_err_has "$1" before-err
 }
 
 release_gated() {

@@ -98,12 +98,13 @@ sc_tty() {
 
 sc_tty_resize() {
     # podman reads its terminal's size and sends it to the monitor's ctl FIFO; the
-    # container waits (bounded) for the size to arrive, then prints it.
+    # container waits (bounded by a minute, for a loaded machine) for the size to arrive,
+    # then prints it.
     local cmd
     cmd=$(printf '%q ' timeout -k 5 "$CMD_TIMEOUT" podman --root "$R/storage" \
         --runroot "$R/run" --tmpdir "$R/tmp" --runtime runc --conmon "$MON" \
         run --rm -t "${ULIMITS[@]}" "$IMAGE" sh -c \
-        'i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"')
+        'i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"')
     local rc=0
     script -qec "stty rows 31 cols 101; $cmd" /dev/null </dev/null >"$OUT/script.out" 2>&1 ||
         rc=$?

@@ -113,8 +113,12 @@ static void test_drain_bounded_by_endless_writer(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	GThread *t = g_thread_new("writer", writer_thread, &w);
-	/* the pipe full, or as full as the writer gets it in 100 ms */
-	g_usleep(100 * 1000);
+	/* Output waiting in the pipe when the drain begins: wait until the writer thread has
+	 * got some in (it may not even have been scheduled yet on a loaded machine). The
+	 * deadline is a hang guard only. */
+	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (g_atomic_pointer_get(&w.written) == 0 && g_get_monotonic_time() < deadline)
+		g_usleep(1000);
 	gsize before = g_atomic_pointer_get(&w.written);
 	g_assert_cmpuint(before, >, 0);
 
