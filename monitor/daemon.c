@@ -43,7 +43,8 @@ gboolean daemon_fork(const char *pidfile, GError **error)
 			/* The engine could not find the monitor: stop it, and let the caller
 			 * report the failure (stderr and the sync pipe) and exit non-zero. */
 			kill(pid, SIGKILL);
-			(void)waitpid(pid, NULL, 0);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
 			return vigil_throw(error, EIO, "Failed to write conmon pidfile: %s",
 					   local->message);
 		}

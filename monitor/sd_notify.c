@@ -67,12 +67,13 @@ char *sd_notify_filter(const char *buf, gsize len, pid_t main_pid)
 			nl++;
 		gsize n = (gsize)(nl - line);
 		/* A line with a NUL in it is not a KEY=VALUE line systemd would take either. */
-		if (n > 0 && memchr(line, '\0', n) == NULL && line_is_forwarded(line, n)) {
+		gboolean usable = n > 0 && memchr(line, '\0', n) == NULL;
+		if (usable && line_is_forwarded(line, n)) {
 			if (out->len > 0)
 				g_string_append_c(out, '\n');
 			g_string_append_len(out, line, (gssize)n);
-		} else if (n > strlen("MAINPID=") && memchr(line, '\0', n) == NULL &&
-			   g_str_has_prefix(line, "MAINPID=") && main_pid > 0) {
+		} else if (usable && n > strlen("MAINPID=") && g_str_has_prefix(line, "MAINPID=") &&
+			   main_pid > 0) {
 			g_string_append_printf(out, "%sMAINPID=%d", out->len > 0 ? "\n" : "",
 					       (int)main_pid);
 		}

@@ -18,14 +18,11 @@ static VigilContainer *peek(VigilRuntime *rt, const char *id, GError **error)
 {
 	g_autofree char *dir = NULL;
 	g_autofree char *record = NULL;
-	g_autofree char *lock = NULL;
 
 	if (!state_id_validate(id, "container id", error))
 		return NULL;
 	dir = state_dir_path(rt->root, id);
-	/* Only a container's directory has a lock (state_dir_lock() says why). */
-	lock = g_build_filename(dir, STATE_LOCK, NULL);
-	if (!g_file_test(lock, G_FILE_TEST_IS_REGULAR)) {
+	if (!state_dir_is_container(dir)) {
 		vigil_throw(error, ENOENT, "no such container '%s'", id);
 		return NULL;
 	}

@@ -37,15 +37,13 @@ GPtrArray *vigil_runtime_list_containers(VigilRuntime *rt, GError **error)
 		return NULL;
 	}
 	while ((name = g_dir_read_name(d)) != NULL) {
-		g_autofree char *dir = NULL, *record = NULL, *lock = NULL;
+		g_autofree char *dir = NULL, *record = NULL;
 		VigilContainer *ctr;
 
 		if (!state_id_validate(name, "container id", NULL))
 			continue;
 		dir = state_dir_path(rt->root, name);
-		/* Only a container's directory has a lock (state_dir_lock() says why). */
-		lock = g_build_filename(dir, STATE_LOCK, NULL);
-		if (!g_file_test(lock, G_FILE_TEST_IS_REGULAR))
+		if (!state_dir_is_container(dir))
 			continue;
 		record = g_build_filename(dir, STATE_RECORD, NULL);
 		ctr = state_record_load(record, name, dir, NULL);

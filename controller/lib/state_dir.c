@@ -45,6 +45,13 @@ char *state_dir_path(const char *root, const char *id)
 	return g_build_filename(root, id, NULL);
 }
 
+gboolean state_dir_is_container(const char *dir)
+{
+	g_autofree char *lock = g_build_filename(dir, STATE_LOCK, NULL);
+
+	return g_file_test(lock, G_FILE_TEST_IS_REGULAR);
+}
+
 int state_dir_create_locked(const char *root, const char *id, GError **error)
 {
 	g_autofree char *dir = state_dir_path(root, id);
@@ -81,8 +88,7 @@ int state_dir_lock(const char *dir, const char *id, GError **error)
 	vigil_autofd int fd = -1;
 	struct stat held, now;
 
-	/* Never created here: a container's directory is renamed into place with its lock in
-	 * it, so a directory without one is not a container and is left alone. */
+	/* Never created here (state_dir_is_container()). */
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)

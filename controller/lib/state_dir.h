@@ -52,9 +52,17 @@ char *state_dir_path(const char *root, const char *id);
 int state_dir_create_locked(const char *root, const char *id, GError **error);
 
 /*
+ * Whether dir is a container's directory: one that has its lock file. A container's
+ * directory is renamed into place with the lock in it, so anything else under the root (a
+ * stray directory, a wrong --root) is never taken for, or written into as, a container.
+ */
+gboolean state_dir_is_container(const char *dir);
+
+/*
  * Take the exclusive lock of the container directory dir, waiting for other holders. Returns
  * the locked fd (closing it unlocks), or -1: ENOENT "no such container" when the directory
- * does not exist or was deleted by the holder we waited for.
+ * does not exist, is not a container's (no lock file: it is never created here), or was
+ * deleted by the holder we waited for.
  */
 int state_dir_lock(const char *dir, const char *id, GError **error);
 
