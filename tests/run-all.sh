@@ -22,16 +22,27 @@ fi
 
 jobs=$(nproc)
 
+# meson test, and when it fails, each failed TAP test's diagnostics: meson prints a TAP
+# program's stderr, but bats and g_test say what went wrong on stdout, in the log file.
+run_tests() {
+    local dir=$1
+    shift
+    meson test -C "$dir" --print-errorlogs --num-processes "$jobs" "$@" && return 0
+    echo "==> what the failed tests printed ($dir/meson-logs/testlog.txt):"
+    grep -A 20 '^not ok' "$dir/meson-logs/testlog.txt" | head -n 400 || true
+    return 1
+}
+
 echo "==> gcc build (werror)"
 [ -d build-ci ] || meson setup build-ci --werror >/dev/null
 ninja -C build-ci clang-format-check
 ninja -C build-ci
-meson test -C build-ci --print-errorlogs --num-processes "$jobs" --no-suite podman
+run_tests build-ci --no-suite podman
 
 # podman (and CRI-O's argv) with vigilmon as conmon, each scenario also with Debian's conmon
 # as the reference; docs/podman.md.
 echo "==> podman suite: $(podman --version), $(conmon --version | head -1) as the reference"
-meson test -C build-ci --print-errorlogs --num-processes "$jobs" --suite podman
+run_tests build-ci --suite podman
 
 echo "==> clang build (werror; tests compiled, not run again)"
 [ -d build-clang ] || CC=clang meson setup build-clang --werror >/dev/null
@@ -40,6 +51,6 @@ ninja -C build-clang
 echo "==> ASan+UBSan build"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined >/dev/null
 ninja -C build-asan
-meson test -C build-asan --print-errorlogs --num-processes "$jobs" --suite unit --suite integration
+run_tests build-asan --suite unit --suite integration
 
 echo "==> all suites passed"

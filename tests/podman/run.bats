@@ -99,14 +99,18 @@ sc_tty() {
 sc_tty_resize() {
     # podman reads its terminal's size and sends it to the monitor's ctl FIFO; the
     # container waits (bounded by a minute, for a loaded machine) for the size to arrive,
-    # then prints it.
+    # then prints it. podman must stay in the terminal's foreground process group: a plain
+    # timeout moves itself and podman into a group of their own, and podman's switch to raw
+    # mode then draws SIGTTOU and never returns (bash hid that by exec'ing the last command as
+    # the session leader, which cannot change its group; dash does not), so --foreground, and
+    # script runs the one shell we name.
     local cmd
-    cmd=$(printf '%q ' timeout -k 5 "$CMD_TIMEOUT" podman --root "$R/storage" \
+    cmd=$(printf '%q ' timeout --foreground -k 5 "$CMD_TIMEOUT" podman --root "$R/storage" \
         --runroot "$R/run" --tmpdir "$R/tmp" --runtime runc --conmon "$MON" \
         run --rm -t "${ULIMITS[@]}" "$IMAGE" sh -c \
         'i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"')
     local rc=0
-    script -qec "stty rows 31 cols 101; $cmd" /dev/null </dev/null >"$OUT/script.out" 2>&1 ||
+    SHELL=/bin/sh script -qec "stty rows 31 cols 101; $cmd" /dev/null </dev/null >"$OUT/script.out" 2>&1 ||
         rc=$?
     record rc "$rc"
     grep -o 'size=[0-9 ]*' "$OUT/script.out" | record size
