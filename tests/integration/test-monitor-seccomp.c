@@ -232,8 +232,6 @@ static void test_seccomp_listen_emfile(void)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GMainContext) ctx = g_main_context_new();
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct rlimit saved, low;
-	g_autoptr(GArray) fillers = g_array_new(FALSE, FALSE, sizeof(int));
 	int p[2];
 
 	g_unsetenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
@@ -259,17 +257,7 @@ static void test_seccomp_listen_emfile(void)
 	close(p[0]);
 	close(p[1]);
 
-	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &saved), ==, 0);
-	low = saved;
-	low.rlim_cur = 256;
-	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
-	for (;;) {
-		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			break;
-		g_array_append_val(fillers, fd);
-	}
-	g_assert_cmpint(errno, ==, EMFILE);
+	TestFdFill *fill = testlib_fds_exhaust();
 
 	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING, "*seccomp notify socket*");
 	g_assert_true(g_main_context_iteration(ctx, FALSE));
@@ -277,9 +265,7 @@ static void test_seccomp_listen_emfile(void)
 	/* The connection is still waiting, but nothing is ready: the listener is not polled. */
 	gboolean spinning = g_main_context_pending(ctx);
 
-	for (guint i = 0; i < fillers->len; i++)
-		close(g_array_index(fillers, int, i));
-	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &saved), ==, 0);
+	testlib_fds_release(fill);
 	g_assert_false(spinning);
 
 	/* With fds free again the connection is taken, the pipe refused, the peer dropped. */

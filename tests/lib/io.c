@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -151,4 +152,40 @@ char *testlib_read_file(const char *path)
 	if (!g_file_get_contents(path, &contents, NULL, NULL))
 		return NULL;
 	return contents;
+}
+
+struct _TestFdFill {
+	struct rlimit saved;
+	GArray *fds;
+};
+
+TestFdFill *testlib_fds_exhaust(void)
+{
+	TestFdFill *fill = g_new0(TestFdFill, 1);
+	struct rlimit low;
+
+	fill->fds = g_array_new(FALSE, FALSE, sizeof(int));
+	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &fill->saved), ==, 0);
+	low = fill->saved;
+	low.rlim_cur = 256;
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
+	for (;;) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			break;
+		g_array_append_val(fill->fds, fd);
+	}
+	g_assert_cmpint(errno, ==, EMFILE);
+	return fill;
+}
+
+void testlib_fds_release(TestFdFill *fill)
+{
+	if (fill == NULL)
+		return;
+	for (guint i = 0; i < fill->fds->len; i++)
+		close(g_array_index(fill->fds, int, i));
+	g_array_unref(fill->fds);
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &fill->saved), ==, 0);
+	g_free(fill);
 }

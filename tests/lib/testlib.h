@@ -241,5 +241,12 @@ int testlib_read_exit_file(TestBundle *b, int timeout_ms);
 /* Whole file, or NULL. */
 char *testlib_read_file(const char *path);
 
+/* Use up this process's fds (the soft RLIMIT_NOFILE lowered to 256, the rest filled with
+ * /dev/null) so the next accept() fails with EMFILE; free gives them back and restores it. */
+typedef struct _TestFdFill TestFdFill;
+TestFdFill *testlib_fds_exhaust(void);
+void testlib_fds_release(TestFdFill *fill);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestFdFill, testlib_fds_release)
+
 /* Start /lib/systemd/systemd-journald unless one is listening; FALSE (skip) if it can't. */
 gboolean testlib_ensure_journald(void);
