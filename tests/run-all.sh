@@ -4,6 +4,8 @@
 # suite, then builds with ASan+UBSan and runs the tests again there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No test reads the caller's stdin (a terminal, or a CI runner's pipe that never closes).
+exec </dev/null
 
 packages=(meson ninja-build pkg-config gcc clang clang-format libglib2.0-dev libjson-glib-dev
           libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats
