@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,17 @@ int cli_fail(GError *error, int status)
 	one_line(msg);
 	g_printerr("vigilctl: %s\n", msg);
 	return status;
+}
+
+int cli_fail_own(GError *error)
+{
+	int status = CLI_EXIT_OWN_FAILURE;
+
+	if (g_error_matches(error, VIGIL_ERROR, ENOEXEC))
+		status = CLI_EXIT_NOT_FOUND;
+	else if (g_error_matches(error, VIGIL_ERROR, EACCES))
+		status = CLI_EXIT_CANNOT_EXEC;
+	return cli_fail(error, status);
 }
 
 int cli_failf(int status, const char *fmt, ...)

@@ -11,10 +11,13 @@
  *
  * Exit codes: 0 success; 1 failure (one line "vigilctl: <message>" on stderr); run, exec and
  * wait exit with the container's (or session's) exit code, and with 125 when vigilctl
- * itself failed before that code was known (podman's convention).
+ * itself failed before that code was known, 126 when the process's command could not be
+ * executed and 127 when it was not found (podman's convention).
  */
 #define CLI_EXIT_FAILURE     1
 #define CLI_EXIT_OWN_FAILURE 125
+#define CLI_EXIT_CANNOT_EXEC 126
+#define CLI_EXIT_NOT_FOUND   127
 
 typedef struct {
 	char *root;
@@ -56,6 +59,9 @@ VigilRuntime *cli_runtime(Cli *cli);
 
 /* Print "vigilctl: <message>" (one line) and return status. */
 int cli_fail(GError *error, int status);
+/* For run and exec, which exit with the process's code: 127 when its command was not
+ * found, 126 when it could not be executed, else 125 (podman's and Docker's convention). */
+int cli_fail_own(GError *error);
 int cli_failf(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* Parse a non-negative integer option value; FALSE after printing an error. */

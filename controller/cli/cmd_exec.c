@@ -98,7 +98,7 @@ int cmd_exec(Cli *cli, int argc, char **argv)
 					  &attach_error, &error);
 	cli_tty_restore(&tty);
 	if (!ok)
-		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+		return cli_fail_own(error);
 	if (attach_error != NULL)
 		cli_fail(attach_error, 0);
 	if (o.detach || result.detached)

@@ -91,7 +91,7 @@ int cmd_run(Cli *cli, int argc, char **argv)
 		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --rm needs the container attached");
 	if (!vigil_runtime_create_container(cli->rt, argv[1], &options, &error) ||
 	    !create_opts_write_pid_file(&o, cli->rt, argv[1]))
-		return error != NULL ? cli_fail(error, CLI_EXIT_OWN_FAILURE) : CLI_EXIT_OWN_FAILURE;
+		return error != NULL ? cli_fail_own(error) : CLI_EXIT_OWN_FAILURE;
 	if (!r.detach)
 		return run_attached(cli, argv[1], &o, &r);
 	if (!vigil_runtime_start_container(cli->rt, argv[1], &error))

@@ -83,6 +83,26 @@ char *create_runtime_error(const char *dir, const char *monitor_message)
 	return msg != NULL ? msg : g_strdup("failed without a message");
 }
 
+int create_runtime_error_code(const char *why)
+{
+	g_autofree char *lower = g_ascii_strdown(why, -1);
+	/* runc: `exec: "x": executable file not found in $PATH`, `exec: "/x": stat /x: no
+	 * such file or directory`, `exec: "/x": permission denied`; crun: "executable file
+	 * `x` not found in $PATH", "open executable: Permission denied". Podman reads the
+	 * same messages the same way (its ErrOCIRuntimeNotFound and PermissionDenied). */
+	gboolean about_exec =
+		strstr(lower, "exec: \"") != NULL || strstr(lower, "executable") != NULL;
+
+	if (!about_exec)
+		return EIO;
+	if (strstr(lower, "not found") != NULL ||
+	    strstr(lower, "no such file or directory") != NULL)
+		return ENOEXEC;
+	if (strstr(lower, "permission denied") != NULL || strstr(lower, "is a directory") != NULL)
+		return EACCES;
+	return EIO;
+}
+
 void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, MonitorArgsBase *out)
 {
 	RuntimeCmd cmd;
@@ -175,7 +195,7 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	if (value <= 0) {
 		g_autofree char *why = create_runtime_error(ctr->state_dir, message);
 		g_autofree char *name = g_path_get_basename(ctr->runtime);
-		return vigil_throw(error, EIO, "%s: %s", name, why);
+		return vigil_throw(error, create_runtime_error_code(why), "%s: %s", name, why);
 	}
 	ctr->pid = value;
 	return TRUE;

@@ -38,3 +38,7 @@ void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, Monit
 /* The runtime's error for a failed create/exec: its JSON log in dir, else the monitor's
  * message. One line; never NULL. */
 char *create_runtime_error(const char *dir, const char *monitor_message);
+
+/* The VIGIL_ERROR code for that error: ENOEXEC when the process's executable was not found,
+ * EACCES when it could not be executed (permission denied, a directory), else EIO. */
+int create_runtime_error_code(const char *why);

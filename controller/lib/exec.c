@@ -116,7 +116,7 @@ static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime,
 		g_autofree char *why = create_runtime_error(s->dir, message);
 		g_autofree char *name = g_path_get_basename(runtime);
 		discard_session(s);
-		return vigil_throw(error, EIO, "%s: %s", name, why);
+		return vigil_throw(error, create_runtime_error_code(why), "%s: %s", name, why);
 	}
 	s->pid = value;
 	session_update(s);

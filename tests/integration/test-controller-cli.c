@@ -280,6 +280,42 @@ static void test_run_bad_detach_keys(void)
 	g_assert_cmpstr(err, ==, gone);
 }
 
+static void test_command_not_runnable(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "no-such-command", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("run and exec of a command that is not found exit 127, of one that cannot "
+		       "be executed 126, as podman's do; a failed run leaves no container");
+	int status = ctl_cli(c, "", NULL, &err, "run", "--bundle", c->b->bundle, c->b->id, NULL);
+	g_assert_cmpint(status, ==, 127);
+	g_assert_nonnull(strstr(err, "no-such-command"));
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", c->b->id, NULL), ==, 1);
+	g_clear_pointer(&err, g_free);
+
+	test_bundle_set_args(c->b, (const char *const[]){ "sleep", "1000", NULL });
+	test_bundle_write_config(c->b);
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	status = ctl_cli(c, "", NULL, &err, "exec", c->b->id, "no-such-command", NULL);
+	g_assert_cmpint(status, ==, 127);
+	g_clear_pointer(&err, g_free);
+	status = ctl_cli(c, "", NULL, &err, "exec", c->b->id, "/no/such/path", NULL);
+	g_assert_cmpint(status, ==, 127);
+	g_clear_pointer(&err, g_free);
+	/* a directory: runc says "permission denied" */
+	status = ctl_cli(c, "", NULL, &err, "exec", c->b->id, "/bin", NULL);
+	g_assert_cmpint(status, ==, 126);
+	g_assert_true(g_str_has_prefix(err, "vigilctl: exec '"));
+	g_clear_pointer(&err, g_free);
+	/* a container that does not exist is vigilctl's failure, not the command's */
+	status = ctl_cli(c, "", NULL, &err, "exec", "no-such-container", "true", NULL);
+	g_assert_cmpint(status, ==, 125);
+}
+
 static void test_exec_input_ends_in_detach_prefix(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
@@ -432,6 +468,7 @@ int main(int argc, char **argv)
 			test_checkpoint_restore_errors);
 	g_test_add_func("/controller-cli/runtime-errors", test_runtime_errors_are_one_line);
 	g_test_add_func("/controller-cli/run-bad-detach-keys", test_run_bad_detach_keys);
+	g_test_add_func("/controller-cli/command-not-runnable", test_command_not_runnable);
 	g_test_add_func("/controller-cli/exec-input-detach-prefix",
 			test_exec_input_ends_in_detach_prefix);
 	return g_test_run();

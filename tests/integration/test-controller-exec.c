@@ -54,7 +54,8 @@ static void test_cli_exit_codes(void)
 
 	if (c == NULL)
 		return;
-	g_test_summary("vigilctl exec exits with the session's code; 125 when it could not start");
+	g_test_summary("vigilctl exec exits with the session's code; 127 when the runtime did not "
+		       "find the command, 125 when the session could not start for another reason");
 	g_assert_cmpint(
 		exec_cli(c, NULL, &out, NULL,
 			 (const char *const[]){ "@ID@", "sh", "-c", "echo out; exit 7", NULL }),
@@ -68,11 +69,17 @@ static void test_cli_exit_codes(void)
 			==, 137);
 	g_assert_cmpint(exec_cli(c, NULL, NULL, &err,
 				 (const char *const[]){ "@ID@", "/nonexistent", NULL }),
-			==, 125);
+			==, 127);
 	g_assert_true(g_str_has_prefix(err, "vigilctl: exec '"));
 	g_assert_nonnull(strstr(err, "runc: "));
 	g_assert_nonnull(strstr(err, "/nonexistent"));
 	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(
+		exec_cli(c, NULL, NULL, &err,
+			 (const char *const[]){ "-w", "/no-such-dir", "@ID@", "true", NULL }),
+		==, 125);
+	g_assert_nonnull(strstr(err, "/no-such-dir"));
 	/* Attached sessions clean up after themselves. */
 	g_autofree char *exec_dir = g_build_filename(c->root, c->b->id, "exec", NULL);
 	g_autoptr(GDir) d = g_dir_open(exec_dir, 0, NULL);

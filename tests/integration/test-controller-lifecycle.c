@@ -295,7 +295,8 @@ static void test_create_errors(void)
 		       "duplicates refused");
 	o.bundle = c->b->bundle;
 	g_assert_false(vigil_runtime_create_container(c->rt, c->b->id, &o, &error));
-	g_assert_error(error, VIGIL_ERROR, EIO);
+	/* the runtime's failure, and more precisely: the command was not found */
+	g_assert_error(error, VIGIL_ERROR, ENOEXEC);
 	g_test_message("%s", error->message);
 	g_autofree char *prefix = g_strdup_printf("create '%s': runc: ", c->b->id);
 	g_assert_true(g_str_has_prefix(error->message, prefix));

@@ -201,6 +201,41 @@ static void test_runtime_error_message(void)
 	}
 }
 
+static void test_runtime_error_code(void)
+{
+	static const struct {
+		const char *why;
+		int code;
+	} cases[] = {
+		/* runc 1.1 */
+		{ "runc create failed: unable to start container process: exec: \"nosuch\": "
+		  "executable file not found in $PATH",
+		  ENOEXEC },
+		{ "exec failed: unable to start container process: exec: \"/x\": stat /x: no such "
+		  "file or directory",
+		  ENOEXEC },
+		{ "exec failed: unable to start container process: exec: \"/etc/passwd\": "
+		  "permission denied",
+		  EACCES },
+		/* crun */
+		{ "executable file `nosuch` not found in $PATH: No such file or directory",
+		  ENOEXEC },
+		{ "open executable: Permission denied", EACCES },
+		/* the same words about something else are the runtime's failure */
+		{ "runc create failed: unable to start container process: error during container "
+		  "init: open /x/config.json: no such file or directory",
+		  EIO },
+		{ "mkdir /run/runc/x: permission denied", EIO },
+		{ "container not running", EIO },
+		{ "", EIO },
+	};
+
+	g_test_summary("a runtime error that says the process's command was not found, or could "
+		       "not be executed, gets its own code (vigilctl exits 127 and 126)");
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpint(create_runtime_error_code(cases[i].why), ==, cases[i].code);
+}
+
 static void test_sync_decode(void)
 {
 	g_autoptr(GError) error = NULL;
@@ -383,6 +418,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-args/checkpoint", test_checkpoint_args);
 	g_test_add_func("/controller-args/runtime-argv", test_runtime_argv);
 	g_test_add_func("/controller-args/runtime-error", test_runtime_error_message);
+	g_test_add_func("/controller-args/runtime-error-code", test_runtime_error_code);
 	g_test_add_func("/controller-args/sync-decode", test_sync_decode);
 	g_test_add_func("/controller-args/sync-reader", test_sync_reader);
 	g_test_add_func("/controller-args/detach-keys", test_detach_keys);

@@ -22,6 +22,10 @@
  *   EPROTO     a monitor or runtime message could not be understood
  *   ENOTSUP    the runtime or the host cannot do this (checkpoint without a usable CRIU)
  *   EIO        the OCI runtime failed; the message is the runtime's own
+ *   ENOEXEC    the runtime could not start the process: its executable was not found
+ *              (podman's ErrOCIRuntimeNotFound; vigilctl run and exec exit 127)
+ *   EACCES     the runtime could not start the process: permission denied, or a
+ *              directory (podman's ErrOCIRuntimePermissionDenied; vigilctl exits 126)
  *
  * Messages are one line: what failed, on which container, and why.
  */
