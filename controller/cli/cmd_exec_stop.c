@@ -18,7 +18,7 @@ int cmd_exec_stop(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("exec-stop"), entries, &argc, &argv, 2, 2, &status))
 		return status;
-	if (!cli_parse_uint("--time", time_arg != NULL ? time_arg : "10", &timeout) ||
+	if (!cli_parse_uint("exec-stop: --time", time_arg != NULL ? time_arg : "10", &timeout) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
 	if (!vigil_runtime_exec_stop_container(rt, argv[1], argv[2], timeout, &error))

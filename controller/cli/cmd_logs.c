@@ -67,7 +67,7 @@ int cmd_logs(Cli *cli, int argc, char **argv)
 		return cli_failf(CLI_EXIT_FAILURE, "logs: --json is not supported: the output is "
 						   "the container's own");
 	if (tail != NULL) {
-		if (!cli_parse_uint("--tail", tail, &n))
+		if (!cli_parse_uint("logs: --tail", tail, &n))
 			return CLI_EXIT_FAILURE;
 		options.tail = n;
 	}

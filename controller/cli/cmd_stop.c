@@ -24,7 +24,7 @@ int cmd_stop(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("stop"), entries, &argc, &argv, 1, 1, &status))
 		return status;
-	if (!cli_parse_uint("--time", time_arg != NULL ? time_arg : DEFAULT_STOP_TIMEOUT,
+	if (!cli_parse_uint("stop: --time", time_arg != NULL ? time_arg : DEFAULT_STOP_TIMEOUT,
 			    &timeout) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;

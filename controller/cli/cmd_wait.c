@@ -20,7 +20,7 @@ int cmd_wait(Cli *cli, int argc, char **argv)
 
 	if (!cli_parse(cli, cli_command("wait"), entries, &argc, &argv, 1, 1, &status))
 		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
-	if ((timeout != NULL && !cli_parse_uint("--timeout", timeout, &secs)) ||
+	if ((timeout != NULL && !cli_parse_uint("wait: --timeout", timeout, &secs)) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_OWN_FAILURE;
 	/* The library takes an int of milliseconds: cap at its ~24 days rather than wrap. */

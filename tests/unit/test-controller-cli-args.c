@@ -60,7 +60,7 @@ static void test_cli_errors(void)
 	check_cli((const char *const[]){ "kill", "a", "NOSIG", NULL }, 1,
 		  "vigilctl: kill 'a': 'NOSIG' is not a signal\n");
 	check_cli((const char *const[]){ "stop", "-t", "soon", "a", NULL }, 1,
-		  "vigilctl: --time 'soon' is not a non-negative number\n");
+		  "vigilctl: stop: --time 'soon' is not a non-negative number\n");
 	check_cli((const char *const[]){ "stop", "--bogus", "a", NULL }, 1,
 		  "vigilctl: stop: Unknown option --bogus (see 'vigilctl stop --help')\n");
 	check_cli((const char *const[]){ "logs", "--since", "yesterday", "a", NULL }, 1,
@@ -133,9 +133,15 @@ static void test_cli_bad_input(void)
 		  "vigilctl: --runtime-root: must not be empty\n");
 	/* A number too large is a number. */
 	check_cli((const char *const[]){ "logs", "--tail", "99999999999999999999", "a", NULL }, 1,
-		  "vigilctl: --tail '99999999999999999999' is too large (at most 2147483647)\n");
+		  "vigilctl: logs: --tail '99999999999999999999' is too large (at most "
+		  "2147483647)\n");
 	check_cli((const char *const[]){ "wait", "--timeout", "4294967296", "a", NULL }, 125,
-		  "vigilctl: --timeout '4294967296' is too large (at most 2147483647)\n");
+		  "vigilctl: wait: --timeout '4294967296' is too large (at most 2147483647)\n");
+	/* and the command is named, as in every other error */
+	check_cli((const char *const[]){ "stop", "-t", "-1", "a", NULL }, 1,
+		  "vigilctl: stop: --time '-1' is not a non-negative number\n");
+	check_cli((const char *const[]){ "exec-stop", "-t", "x", "a", "s", NULL }, 1,
+		  "vigilctl: exec-stop: --time 'x' is not a non-negative number\n");
 	/* The container's own bytes are not JSON. */
 	check_cli((const char *const[]){ "--root", root, "logs", "--json", "bad", NULL }, 1,
 		  "vigilctl: logs: --json is not supported: the output is the container's "
