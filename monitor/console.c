@@ -138,6 +138,7 @@ static gboolean accept_one(Console *c)
 	}
 	/* One runtime, one terminal: stop listening and take the path away. */
 	source_drop(&c->listen_source);
+	source_drop(&c->retry_source);
 	vigil_clear_fd(&c->listen_fd);
 	remove_socket_files(c);
 	return TRUE;

@@ -14,20 +14,33 @@
 #include "console.h"
 #include "testlib.h"
 
-/* What a runtime does with --console-socket: connect and send a PTY master. */
-static int runtime_connect_and_send(const char *path)
+/* What a runtime does with --console-socket: connect, then send a PTY master. */
+static int runtime_connect(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 
 	g_assert_cmpint(sock, >=, 0);
-	g_assert_cmpint(master, >=, 0);
 	g_assert_cmpuint(strlen(path), <, sizeof addr.sun_path);
 	strcpy(addr.sun_path, path);
 	g_assert_cmpint(connect(sock, (struct sockaddr *)&addr, sizeof addr), ==, 0);
+	return sock;
+}
+
+static void runtime_send(int sock)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	g_assert_cmpint(master, >=, 0);
 	g_assert_true(cmsg_send_fd(sock, master, ptsname(master), NULL));
 	close(master);
+}
+
+static int runtime_connect_and_send(const char *path)
+{
+	int sock = runtime_connect(path);
+
+	runtime_send(sock);
 	return sock;
 }
 
@@ -116,10 +129,45 @@ static void test_emfile(void)
 	close(sock);
 }
 
+/* The monitor also asks without waiting (the runtime may be gone before the loop noticed):
+ * a connection taken that way while the listener rests ends the rest, even before the
+ * master comes. */
+static void test_emfile_then_direct(void)
+{
+	g_autoptr(GMainContext) ctx = g_main_context_new();
+	g_autoptr(GError) error = NULL;
+	int master = -1;
+	g_autoptr(Console) console = console_new(ctx, on_ready, &master, &error);
+
+	g_assert_no_error(error);
+	int sock = runtime_connect(console_socket_path(console));
+	TestFdFill *fill = testlib_fds_exhaust();
+
+	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING, "*console socket*pausing*");
+	g_assert_true(g_main_context_iteration(ctx, FALSE));
+	g_test_assert_expected_messages();
+	testlib_fds_release(fill);
+
+	/* accepted, but nothing sent yet */
+	g_assert_false(console_try_receive(console));
+	/* past the rest: nothing wakes up to listen on the closed socket */
+	g_usleep(2 * 100 * 1000);
+	while (g_main_context_iteration(ctx, FALSE))
+		;
+	g_assert_null(g_main_context_find_source_by_user_data(ctx, console));
+	g_assert_cmpint(master, <, 0);
+	runtime_send(sock);
+	g_assert_true(console_try_receive(console));
+	check_master(master);
+	close(master);
+	close(sock);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/console/deliver", test_deliver);
 	g_test_add_func("/console/emfile", test_emfile);
+	g_test_add_func("/console/emfile-then-direct", test_emfile_then_direct);
 	return g_test_run();
 }
