@@ -110,8 +110,8 @@ sc_tty_resize() {
         run --rm -t "${ULIMITS[@]}" "$IMAGE" sh -c \
         'i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; echo "size=$(stty size)"')
     local rc=0
-    SHELL=/bin/sh script -qec "stty rows 31 cols 101; $cmd" /dev/null </dev/null >"$OUT/script.out" 2>&1 ||
-        rc=$?
+    SHELL=/bin/sh script -qec "stty rows 31 cols 101; $cmd" /dev/null </dev/null \
+        >"$OUT/script.out" 2>&1 || rc=$?
     record rc "$rc"
     grep -o 'size=[0-9 ]*' "$OUT/script.out" | record size
 }
