@@ -124,12 +124,28 @@ static void test_rotated(void)
 	}
 }
 
+/* `vigilctl logs -f` on c in the background. stdout goes to out_fd, or a pipe whose read end
+ * *out_pipe gets when out_fd is -1; stderr to err_fd (-1: inherited). */
+static GPid spawn_follow(Ctl *c, int out_fd, int err_fd, int *out_pipe)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
+	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
+	const char *argv[] = { testlib_vigilctl(), root, monitor, "logs", "-f", c->b->id, NULL };
+	GPid pid;
+
+	g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+						       NULL, NULL, -1, out_fd, err_fd, NULL, NULL,
+						       0, &pid, NULL, out_pipe, NULL, &error));
+	g_assert_no_error(error);
+	return pid;
+}
+
 static void test_follow(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){
 		"sh", "-c", "echo before; until [ -e /tmp/go ]; do sleep 0.1; done; echo after",
 		NULL });
-	g_autoptr(GError) error = NULL;
 	g_autofree char *out_path = NULL, *go = NULL;
 	GPid pid;
 	int out_fd;
@@ -143,13 +159,7 @@ static void test_follow(void)
 	out_path = g_build_filename(c->b->dir, "follow.out", NULL);
 	out_fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	g_assert_cmpint(out_fd, >=, 0);
-	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
-	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
-	const char *argv[] = { testlib_vigilctl(), root, monitor, "logs", "-f", c->b->id, NULL };
-	g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-						       NULL, NULL, -1, out_fd, -1, NULL, NULL, 0,
-						       &pid, NULL, NULL, NULL, &error));
-	g_assert_no_error(error);
+	pid = spawn_follow(c, out_fd, -1, NULL);
 	close(out_fd);
 	/* "before" arrives while it runs (and nothing else: the container waits for go); then
 	 * let it finish. */
@@ -169,7 +179,6 @@ static void test_follow_reader_gone(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){
 		"sh", "-c", "echo first; echo second; while :; do sleep 1; done", NULL });
-	g_autoptr(GError) error = NULL;
 	g_autofree char *err_path = NULL, *err = NULL;
 	char line[64] = { 0 };
 	gsize got = 0;
@@ -188,13 +197,7 @@ static void test_follow_reader_gone(void)
 	err_path = g_build_filename(c->b->dir, "follow.err", NULL);
 	err_fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	g_assert_cmpint(err_fd, >=, 0);
-	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
-	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
-	const char *argv[] = { testlib_vigilctl(), root, monitor, "logs", "-f", c->b->id, NULL };
-	g_assert_true(g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-						       NULL, NULL, -1, -1, err_fd, NULL, NULL, 0,
-						       &pid, NULL, &out_fd, NULL, &error));
-	g_assert_no_error(error);
+	pid = spawn_follow(c, -1, err_fd, &out_fd);
 	close(err_fd);
 	/* Like head -1: one line, then the pipe is closed while the container keeps running. */
 	while (got < sizeof line - 1 && memchr(line, '\n', got) == NULL) {
