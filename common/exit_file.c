@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,29 +16,104 @@
 #include "fdutil.h"
 #include "paths.h"
 
-static gboolean write_atomic(const char *dir, const char *name, const char *data, gsize len,
-			     GError **error)
+/* Attempts at a fresh temporary name before giving up; each name holds 64 random bits, so a
+ * collision means someone is creating names in the directory as fast as they can. */
+#define TEMP_NAME_TRIES 32
+
+/*
+ * ".<name>.<16 hex digits>.tmp": unpredictable, so nobody can plant a file, directory or
+ * symlink at it ahead of time. name is cut so the whole stays one valid file name: any id up
+ * to NAME_MAX bytes must still get its exit file.
+ */
+static char *temp_name(const char *name)
+{
+	guint64 r;
+	const gsize suffix_len = 1 + 16 + 4;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = ((guint64)g_random_int() << 32) | g_random_int();
+	int keep = (int)MIN(strlen(name), NAME_MAX - 1 - suffix_len);
+	return g_strdup_printf(".%.*s.%016" G_GINT64_MODIFIER "x.tmp", keep, name, r);
+}
+
+/* An unnamed file in dfd's filesystem holding data, or -1 where O_TMPFILE is unsupported
+ * (or anything else fails: the named fallback then reports the real error). */
+static int create_unnamed(int dfd, const char *data, gsize len)
+{
+	vigil_autofd int fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0 || fd_write_all(fd, data, len, NULL) < 0)
+		return -1;
+	return g_steal_fd(&fd);
+}
+
+/* Give the unnamed fd the name tmp. AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, which a
+ * rootless monitor lacks; the /proc link works for any owner. Returns 0 or errno. */
+static int link_unnamed(int fd, int dfd, const char *tmp)
+{
+	if (linkat(fd, "", dfd, tmp, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return EEXIST;
+	char proc[64];
+	g_snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dfd, tmp, AT_SYMLINK_FOLLOW) == 0 ? 0 : errno;
+}
+
+/* A new file at a fresh temporary name holding data; the name goes to *out_tmp. Nothing at
+ * the temporary name is ever opened, followed or overwritten: O_EXCL and linkat() fail on
+ * any existing entry, symlinks included, and a fresh name is drawn. */
+static gboolean create_temp(int dfd, const char *dir, const char *name, const char *data, gsize len,
+			    ExitFileFlags flags, char **out_tmp, GError **error)
+{
+	vigil_autofd int unnamed = -1;
+
+	if (!(flags & EXIT_FILE_NO_TMPFILE))
+		unnamed = create_unnamed(dfd, data, len);
+	for (int i = 0; i < TEMP_NAME_TRIES; i++) {
+		g_autofree char *tmp = temp_name(name);
+		if (unnamed >= 0) {
+			int err = link_unnamed(unnamed, dfd, tmp);
+			if (err == 0) {
+				*out_tmp = g_steal_pointer(&tmp);
+				return TRUE;
+			}
+			if (err == EEXIST)
+				continue;
+			/* No /proc, or a filesystem that cannot link: write it under a name. */
+			vigil_clear_fd(&unnamed);
+		}
+		vigil_autofd int fd = openat(
+			dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0)
+			return vigil_throw_errno(error, "create '%s/%s'", dir, tmp);
+		int r = fd_write_all(fd, data, len, NULL);
+		if (r < 0) {
+			(void)unlinkat(dfd, tmp, 0);
+			return vigil_throw_errsv(error, -r, "write '%s/%s'", dir, tmp);
+		}
+		*out_tmp = g_steal_pointer(&tmp);
+		return TRUE;
+	}
+	return vigil_throw(error, EEXIST,
+			   "create a temporary file for '%s/%s': every name tried exists", dir,
+			   name);
+}
+
+gboolean exit_file_write_data(const char *dir, const char *name, const char *data, gsize len,
+			      ExitFileFlags flags, GError **error)
 {
 	vigil_autofd int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	g_autofree char *tmp = NULL;
+
 	if (dfd < 0)
 		return vigil_throw_errno(error, "open directory '%s'", dir);
-
-	/* ".<name>.<pid>.tmp", with name cut so the whole stays one valid file name: any id
-	 * up to NAME_MAX bytes must still get its exit file. One writer per pid, so cutting
-	 * cannot make two concurrent writers share a temp file. */
-	g_autofree char *suffix = g_strdup_printf(".%u.tmp", (unsigned)getpid());
-	int keep = (int)MIN(strlen(name), NAME_MAX - 1 - strlen(suffix));
-	g_autofree char *tmp = g_strdup_printf(".%.*s%s", keep, name, suffix);
-	vigil_autofd int fd =
-		openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return vigil_throw_errno(error, "create '%s/%s'", dir, tmp);
-
-	int r = fd_write_all(fd, data, len, NULL);
-	if (r < 0) {
-		(void)unlinkat(dfd, tmp, 0);
-		return vigil_throw_errsv(error, -r, "write '%s/%s'", dir, tmp);
-	}
+	if (!create_temp(dfd, dir, name, data, len, flags, &tmp, error))
+		return FALSE;
+	/* rename() replaces whatever holds the name (an older exit file, a symlink, which it
+	 * does not follow) in one step, so readers see the old entry or the whole new file. */
 	if (renameat(dfd, tmp, dfd, name) < 0) {
 		int errsv = errno;
 		(void)unlinkat(dfd, tmp, 0);
@@ -69,7 +145,7 @@ gboolean exit_file_write(const char *dir, const char *name, int status, GError *
 
 	if (!paths_validate_id(name, "exit file name", error))
 		return FALSE;
-	return write_atomic(dir, name, buf, (gsize)n, error);
+	return exit_file_write_data(dir, name, buf, (gsize)n, 0, error);
 }
 
 gboolean exit_file_parse(const char *buf, gsize len, int *out_status, GError **error)
@@ -107,10 +183,7 @@ gboolean exit_file_read(const char *path, int *out_status, GError **error)
 
 gboolean oom_file_create(const char *dir, GError **error)
 {
-	g_autofree char *path = g_build_filename(dir, "oom", NULL);
-	vigil_autofd int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return vigil_throw_errno(error, "create '%s'", path);
-	return TRUE;
+	/* Written like an exit file: whatever was planted at "oom" (a symlink, a FIFO that
+	 * would block an open for writing) is replaced, never followed or opened. */
+	return exit_file_write_data(dir, "oom", "", 0, 0, error);
 }
