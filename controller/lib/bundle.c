@@ -17,7 +17,7 @@
 Bundle *bundle_load(const char *dir, GError **error)
 {
 	g_autoptr(Bundle) b = g_new0(Bundle, 1);
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonParser) parser = NULL;
 	g_autoptr(GError) local = NULL;
 	g_autofree char *path = NULL;
 	JsonObject *root;
@@ -28,7 +28,8 @@ Bundle *bundle_load(const char *dir, GError **error)
 		vigil_throw(error, ENOENT, "bundle '%s' has no config.json", dir);
 		return NULL;
 	}
-	if (!json_parser_load_from_file(parser, path, &local)) {
+	parser = json_util_load_file(path, JSON_UTIL_CONFIG_MAX, TRUE, &local);
+	if (parser == NULL) {
 		vigil_throw(error, EINVAL, "'%s': %s", path, local->message);
 		return NULL;
 	}

@@ -79,7 +79,7 @@ static gint64 int_member(JsonObject *o, const char *key)
 ExecSession *exec_session_load(const VigilContainer *ctr, const char *session_id, GError **error)
 {
 	g_autoptr(ExecSession) s = NULL;
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonParser) parser = NULL;
 	g_autofree char *path = NULL;
 
 	if (!state_id_validate(session_id, "exec session id", error))
@@ -91,9 +91,8 @@ ExecSession *exec_session_load(const VigilContainer *ctr, const char *session_id
 		return NULL;
 	}
 	path = g_build_filename(s->dir, SESSION_RECORD, NULL);
-	JsonObject *o = json_parser_load_from_file(parser, path, NULL)
-				? json_util_root_object(parser)
-				: NULL;
+	parser = json_util_load_file(path, JSON_UTIL_RECORD_MAX, FALSE, NULL);
+	JsonObject *o = parser != NULL ? json_util_root_object(parser) : NULL;
 	if (o != NULL) {
 		s->pid = (int)int_member(o, "pid");
 		s->monitor_pid = (int)int_member(o, "monitor_pid");

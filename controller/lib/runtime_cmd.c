@@ -34,11 +34,12 @@ GPtrArray *runtime_cmd_argv(const RuntimeCmd *cmd, const char *const *args)
 /* The msg of one JSON log line if its level is an error; NULL otherwise. */
 static char *json_line_error(const char *line)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonParser) parser = NULL;
 	JsonObject *o;
 	const char *level, *msg;
 
-	if (line[0] != '{' || !json_parser_load_from_data(parser, line, -1, NULL) ||
+	if (line[0] != '{' ||
+	    (parser = json_util_parse(line, strlen(line), JSON_UTIL_LINE_MAX, NULL)) == NULL ||
 	    (o = json_util_root_object(parser)) == NULL)
 		return NULL;
 	level = json_util_string(o, "level");

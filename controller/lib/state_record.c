@@ -124,16 +124,18 @@ static gint64 get_time(JsonObject *o, const char *key)
 VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 				   const char *state_dir, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonParser) parser = NULL;
 	g_autoptr(GError) local = NULL;
 	g_autoptr(VigilContainer) ctr = container_new(id, state_dir);
 	JsonObject *o;
 	g_autofree char *stored_id = NULL;
 	g_autofree char *status = NULL;
 
-	if (!json_parser_load_from_data(parser, text, (gssize)len, &local)) {
-		vigil_throw(error, EPROTO, "state record of container '%s' is corrupt: %s", id,
-			    local->message);
+	parser = json_util_parse(text, len, JSON_UTIL_RECORD_MAX, &local);
+	if (parser == NULL) {
+		g_autofree char *path = g_build_filename(state_dir, STATE_RECORD, NULL);
+		vigil_throw(error, EPROTO, "state record of container '%s' is corrupt: '%s': %s",
+			    id, path, local->message);
 		return NULL;
 	}
 	o = json_util_root_object(parser);
@@ -215,14 +217,23 @@ VigilContainer *state_record_load(const char *path, const char *id, const char *
 	gsize len = 0;
 	g_autoptr(GError) local = NULL;
 
-	if (!g_file_get_contents(path, &text, &len, &local)) {
-		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+	text = json_util_read_file(path, JSON_UTIL_RECORD_MAX, FALSE, &len, &local);
+	if (text == NULL) {
+		int code = local->code;
+		if (code == ENOENT) {
 			VigilContainer *ctr = container_new(id, state_dir);
 			ctr->status = VIGIL_STATUS_CREATING;
 			ctr->exit_dir = g_build_filename(state_dir, STATE_EXITS, NULL);
 			return ctr;
 		}
-		vigil_throw(error, EIO, "read the state of container '%s': %s", id, local->message);
+		/* Not a file we wrote (rename() only ever puts a small regular file there). */
+		if (code == EISDIR || code == EINVAL || code == EFBIG || code == ELOOP)
+			vigil_throw(error, EPROTO,
+				    "state record of container '%s' is corrupt: '%s': %s", id, path,
+				    local->message);
+		else
+			vigil_throw(error, EIO, "read the state of container '%s': '%s': %s", id,
+				    path, local->message);
 		return NULL;
 	}
 	return state_record_parse(text, len, id, state_dir, error);

@@ -55,13 +55,17 @@ void status_peek(VigilContainer *ctr)
 
 gboolean status_parse_state(const char *json, VigilStatus *out_status, int *out_pid, GError **error)
 {
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) local = NULL;
+	g_autoptr(JsonParser) parser =
+		json_util_parse(json, strlen(json), JSON_UTIL_CONFIG_MAX, &local);
 	JsonObject *o;
 	const char *status;
 	gint64 pid = 0;
 
-	if (!json_parser_load_from_data(parser, json, -1, NULL) ||
-	    (o = json_util_root_object(parser)) == NULL)
+	if (parser == NULL)
+		return vigil_throw(error, EPROTO, "the runtime's state is not valid: %s",
+				   local->message);
+	if ((o = json_util_root_object(parser)) == NULL)
 		return vigil_throw(error, EPROTO, "the runtime's state is not a JSON object");
 	status = json_util_string(o, "status");
 	if (status == NULL)

@@ -21,7 +21,7 @@ gboolean sync_decode(const char *line, gsize len, int *out_value, char **out_mes
 		     GError **error)
 {
 	static const char *const keys[] = { "data", "pid", "exit_code" };
-	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(JsonParser) parser = NULL;
 	g_autoptr(GError) local = NULL;
 	JsonObject *o;
 	JsonNode *value = NULL, *message;
@@ -29,7 +29,9 @@ gboolean sync_decode(const char *line, gsize len, int *out_value, char **out_mes
 
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
-	if (!json_parser_load_from_data(parser, line, (gssize)len, &local))
+	/* The reader lets a line grow by one read past SYNC_LINE_MAX before refusing it. */
+	parser = json_util_parse(line, len, 2 * SYNC_LINE_MAX, &local);
+	if (parser == NULL)
 		return vigil_throw(error, EPROTO, "bad message from the monitor: %s",
 				   local->message);
 	o = json_util_root_object(parser);
