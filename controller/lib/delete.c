@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "container.h"
 #include "error.h"
 #include "exec_session.h"
 #include "fdutil.h"
+#include "monitor_find.h"
 #include "monitor_spawn.h"
 #include "proc.h"
 #include "runtime.h"
@@ -30,29 +32,82 @@ static void reap_session_monitors(const VigilContainer *ctr)
 	}
 }
 
-/* A forced delete of a container whose record cannot be read: what can be done without it.
- * The runtime is asked with this runtime object's defaults (the record named the
- * container's own); its monitor, whose pid was in the record too, exits with the container. */
-static gboolean delete_unreadable(VigilRuntime *rt, const char *id, GError **error)
+/* The runtime's `delete --force`; a container it does not know is gone already. */
+static gboolean runtime_delete(const RuntimeCmd *cmd, const char *id, GError **error)
+{
+	const char *args[] = { "delete", "--force", id, NULL };
+	g_autoptr(GError) local = NULL;
+
+	if (!runtime_cmd_run(cmd, args, NULL, &local) && !runtime_cmd_error_is_missing(local)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* Whether dir holds what is left of a container whose lock file is gone (damaged, or a
+ * delete by an older vigil killed half-way): its record or its monitor's pid file. A
+ * directory with neither is never taken for a container. */
+static gboolean lockless_remains(const char *dir)
+{
+	g_autofree char *record = g_build_filename(dir, STATE_RECORD, NULL);
+	g_autofree char *pidfile = g_build_filename(dir, STATE_MONITOR_PID, NULL);
+	struct stat st;
+
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return FALSE;
+	return lstat(record, &st) == 0 || lstat(pidfile, &st) == 0;
+}
+
+/*
+ * A forced delete whose record cannot be used (corrupt, not a file, no lock, or the
+ * runtime's state unreadable). The runtime and root come from, in order: the record if it
+ * loads after all, the container's monitor if it still runs (its command line names
+ * them), else this runtime object's own (the defaults, or what the command line gave).
+ */
+static gboolean delete_damaged(VigilRuntime *rt, const char *id, GError **error)
 {
 	g_autofree char *dir = state_dir_path(rt->root, id);
 	g_autofree char *record = g_build_filename(dir, STATE_RECORD, NULL);
-	vigil_autofd int lock = state_dir_lock(dir, id, error);
-	const char *args[] = { "delete", "--force", id, NULL };
-	g_autoptr(VigilContainer) readable = NULL;
-	g_autoptr(GError) local = NULL;
+	g_autoptr(VigilContainer) ctr = NULL;
+	g_auto(MonitorFound) mon = { 0 };
+	g_autoptr(GError) lock_error = NULL;
+	vigil_autofd int lock = -1;
 	RuntimeCmd cmd;
 
-	if (lock < 0)
+	if (state_dir_is_container(dir)) {
+		lock = state_dir_lock(dir, id, &lock_error);
+		/* Deleted by the holder we waited for. */
+		if (lock < 0 && g_error_matches(lock_error, VIGIL_ERROR, ENOENT) &&
+		    !lockless_remains(dir)) {
+			g_propagate_error(error, g_steal_pointer(&lock_error));
+			return FALSE;
+		}
+	} else if (!lockless_remains(dir)) {
+		return vigil_throw(error, ENOENT, "no such container '%s'", id);
+	}
+	ctr = state_record_load(record, id, dir, NULL);
+	if (ctr == NULL || ctr->runtime == NULL) {
+		g_clear_pointer(&ctr, vigil_container_free);
+		ctr = container_new(id, dir);
+		ctr->exit_dir = g_build_filename(dir, STATE_EXITS, NULL);
+		if (monitor_find(dir, id, &mon)) {
+			ctr->runtime = g_strdup(mon.runtime);
+			ctr->runtime_root = g_strdup(mon.runtime_root);
+			ctr->monitor_pid = mon.pid;
+			ctr->monitor_start = mon.start_time;
+		}
+	}
+	runtime_cmd_for(rt, ctr, &cmd);
+	g_debug("delete '%s' without its record: %s --root %s", id, cmd.path,
+		cmd.root != NULL ? cmd.root : "(default)");
+	if (!runtime_delete(&cmd, id, error))
 		return FALSE;
-	/* Rewritten meanwhile by a create that was still running: the normal path applies. */
-	readable = state_record_load(record, id, dir, NULL);
-	if (readable != NULL)
-		return vigil_throw(error, EAGAIN, "its record changed while it was being deleted");
-	runtime_cmd_for(rt, NULL, &cmd);
-	if (!runtime_cmd_run(&cmd, args, NULL, &local) && !runtime_cmd_error_is_missing(local)) {
-		g_propagate_error(error, g_steal_pointer(&local));
-		return FALSE;
+	proc_wait_or_kill(ctr->monitor_pid, ctr->monitor_start, MONITOR_EXIT_TIMEOUT_S);
+	reap_session_monitors(ctr);
+	if (ctr->exit_dir != NULL && !g_str_has_prefix(ctr->exit_dir, ctr->state_dir)) {
+		g_autofree char *exit_file = container_exit_file(ctr);
+		(void)unlink(exit_file);
 	}
 	return state_dir_remove(dir, error);
 }
@@ -60,15 +115,18 @@ static gboolean delete_unreadable(VigilRuntime *rt, const char *id, GError **err
 static gboolean delete_container(VigilRuntime *rt, const char *id, gboolean force, GError **error)
 {
 	g_autoptr(GError) open_error = NULL;
-	g_autoptr(ContainerHandle) h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, &open_error);
-	g_autoptr(GError) local = NULL;
+	g_autoptr(ContainerHandle) h = NULL;
 	VigilContainer *ctr;
 	RuntimeCmd cmd;
 
+	if (!state_id_validate(id, "container id", error))
+		return FALSE;
+	h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, &open_error);
 	if (h == NULL) {
-		/* EPROTO: the record is corrupt (state_record_parse()). */
-		if (force && g_error_matches(open_error, VIGIL_ERROR, EPROTO))
-			return delete_unreadable(rt, id, error);
+		/* Whatever kept the record from being used, a forced delete goes on without
+		 * it; a plain one says why it cannot. */
+		if (force)
+			return delete_damaged(rt, id, error);
 		g_propagate_error(error, g_steal_pointer(&open_error));
 		return FALSE;
 	}
@@ -77,14 +135,9 @@ static gboolean delete_container(VigilRuntime *rt, const char *id, gboolean forc
 		return vigil_throw(error, EBUSY, "it is %s: stop it first or force the delete",
 				   vigil_status_to_string(ctr->status));
 	runtime_cmd_for(rt, ctr, &cmd);
-	const char *args[] = { "delete", "--force", id, NULL };
-	if (!runtime_cmd_run(&cmd, args, NULL, &local)) {
-		/* Already gone from the runtime (stopped containers it forgot, failed creates). */
-		if (!runtime_cmd_error_is_missing(local)) {
-			g_propagate_error(error, g_steal_pointer(&local));
-			return FALSE;
-		}
-	}
+	/* Already gone from the runtime (stopped containers it forgot, failed creates). */
+	if (!runtime_delete(&cmd, id, error))
+		return FALSE;
 	/* It writes into the directory about to be removed: it must be gone first. */
 	proc_wait_or_kill(ctr->monitor_pid, ctr->monitor_start, MONITOR_EXIT_TIMEOUT_S);
 	reap_session_monitors(ctr);
