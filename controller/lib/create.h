@@ -24,7 +24,8 @@ char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **o
 
 /*
  * Tests only: VIGIL_DEBUG_CRASH_AT=<point> SIGKILLs the calling process at that point of a
- * create ("after-record", "after-spawn"), to check that a controller killed mid-way leaves a
+ * create ("after-record", "after-spawn") or a start ("after-start": the runtime started it,
+ * the record still says created), to check that a controller killed mid-way leaves a
  * container the next call can recover.
  */
 void create_crash_point(const char *point);

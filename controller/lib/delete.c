@@ -16,6 +16,7 @@
 #include "runtime.h"
 #include "state_dir.h"
 #include "state_record.h"
+#include "status.h"
 
 /* Exec session monitors go when their process dies with the container. Each is waited for
  * by the start time its session recorded, so a pid reused since is never killed. */
@@ -112,6 +113,31 @@ static gboolean delete_damaged(VigilRuntime *rt, const char *id, GError **error)
 	return state_dir_remove(dir, error);
 }
 
+/* A plain delete refuses a live container whatever the record says: a vigilctl killed
+ * during start leaves "created" recorded while the container runs. */
+static gboolean refuse_live(VigilRuntime *rt, const VigilContainer *ctr, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	VigilStatus status = ctr->status;
+	int pid = 0;
+	RuntimeCmd cmd;
+
+	if (status != VIGIL_STATUS_RUNNING && status != VIGIL_STATUS_PAUSED) {
+		runtime_cmd_for(rt, ctr, &cmd);
+		if (!status_runtime_state(&cmd, ctr->id, &status, &pid, &local)) {
+			if (!g_error_matches(local, VIGIL_ERROR, ENOENT)) {
+				g_propagate_error(error, g_steal_pointer(&local));
+				return FALSE;
+			}
+			status = VIGIL_STATUS_STOPPED;
+		}
+	}
+	if (status == VIGIL_STATUS_RUNNING || status == VIGIL_STATUS_PAUSED)
+		return vigil_throw(error, EBUSY, "it is %s: stop it first or force the delete",
+				   vigil_status_to_string(status));
+	return TRUE;
+}
+
 static gboolean delete_container(VigilRuntime *rt, const char *id, gboolean force, GError **error)
 {
 	g_autoptr(GError) open_error = NULL;
@@ -131,9 +157,8 @@ static gboolean delete_container(VigilRuntime *rt, const char *id, gboolean forc
 		return FALSE;
 	}
 	ctr = h->ctr;
-	if (!force && (ctr->status == VIGIL_STATUS_RUNNING || ctr->status == VIGIL_STATUS_PAUSED))
-		return vigil_throw(error, EBUSY, "it is %s: stop it first or force the delete",
-				   vigil_status_to_string(ctr->status));
+	if (!force && !refuse_live(rt, ctr, error))
+		return FALSE;
 	runtime_cmd_for(rt, ctr, &cmd);
 	/* Already gone from the runtime (stopped containers it forgot, failed creates). */
 	if (!runtime_delete(&cmd, id, error))

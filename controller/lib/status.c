@@ -161,8 +161,10 @@ gboolean status_reconcile(VigilRuntime *rt, VigilContainer *ctr, VigilUpdateFlag
 	}
 	adopt_monitor(ctr, &changed);
 	gboolean alive = monitor_alive(ctr);
-	if (!(flags & VIGIL_UPDATE_HARD_QUERY) && alive && ctr->status != VIGIL_STATUS_CREATING &&
-	    ctr->status != VIGIL_STATUS_UNKNOWN && ctr->status != VIGIL_STATUS_STOPPED) {
+	/* "created" is asked too: a caller killed between the runtime's start and saving the
+	 * record left it there while the container runs. */
+	if (!(flags & VIGIL_UPDATE_HARD_QUERY) && alive &&
+	    (ctr->status == VIGIL_STATUS_RUNNING || ctr->status == VIGIL_STATUS_PAUSED)) {
 		*out_changed = changed;
 		return TRUE;
 	}
@@ -175,6 +177,10 @@ gboolean status_reconcile(VigilRuntime *rt, VigilContainer *ctr, VigilUpdateFlag
 			mark_stopped(ctr);
 		else
 			ctr->status = status;
+		/* Started by a caller that died before recording it: about now. */
+		if (before == VIGIL_STATUS_CREATED && ctr->status != VIGIL_STATUS_CREATED &&
+		    ctr->started == 0)
+			ctr->started = g_get_real_time();
 		if (pid > 0)
 			ctr->pid = pid;
 	} else if (g_error_matches(local, VIGIL_ERROR, ENOENT)) {

@@ -12,7 +12,8 @@
 
 /*
  * vigilctl after damage and crashes, against real runc: a record it cannot use, a vigilctl
- * killed during start or delete. delete -f leaves nothing of the container.
+ * killed during start or delete. Whatever happened, the next call tells the truth, a plain
+ * delete never kills a running container, and delete -f leaves nothing of it.
  */
 
 #define DEEP 100000
@@ -180,11 +181,93 @@ static void test_no_lock(void)
 	g_assert_true(g_file_test(stray, G_FILE_TEST_IS_DIR));
 }
 
+/* After a vigilctl killed once the runtime started the container: it runs, and every call
+ * says so; start and a plain delete are refused. */
+static void assert_running_everywhere(Ctl *c)
+{
+	g_autofree char *out = NULL, *err = NULL, *runc_out = NULL;
+	g_autofree char *busy =
+		g_strdup_printf("vigilctl: start '%s': it is running, not created\n", c->b->id);
+	g_autofree char *refused = g_strdup_printf(
+		"vigilctl: delete '%s': it is running: stop it first or force the delete\n",
+		c->b->id);
+
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "state", c->b->id, NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "status       running\n"));
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "start", c->b->id, NULL), ==, 1);
+	g_assert_cmpstr(err, ==, busy);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "delete", c->b->id, NULL), ==, 1);
+	g_assert_cmpstr(err, ==, refused);
+	g_assert_cmpint(testlib_runc(c->b, &runc_out, NULL, "state", c->b->id, NULL), ==, 0);
+	g_assert_nonnull(strstr(runc_out, "\"running\""));
+}
+
+static void test_killed_during_start(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	const char *crash[] = { "VIGIL_DEBUG_CRASH_AT=after-start", NULL };
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl killed during start (runtime started it, record not updated): "
+		       "state says running, start and a plain delete are refused");
+	ctl_create(c);
+	g_assert_cmpint(ctl_cliv(c, crash, NULL, NULL, NULL,
+				 (const char *const[]){ "start", c->b->id, NULL }),
+			==, 128 + SIGKILL);
+	assert_running_everywhere(c);
+}
+
+static void test_killed_during_run_detached(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	const char *crash[] = { "VIGIL_DEBUG_CRASH_AT=after-start", NULL };
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl killed during run -d, after the runtime's start: the same");
+	g_assert_cmpint(ctl_cliv(c, crash, NULL, NULL, NULL,
+				 (const char *const[]){ "run", "-d", "--bundle", c->b->bundle,
+							c->b->id, NULL }),
+			==, 128 + SIGKILL);
+	assert_running_everywhere(c);
+}
+
+static void test_plain_delete_asks_runtime(void)
+{
+	Pids pids;
+	g_autoptr(Ctl) c = running(&pids);
+	g_autofree char *record = NULL, *text = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("a plain delete refuses a running container even when its record says "
+		       "it stopped");
+	record = state_path(c, "state.json");
+	g_assert_true(g_file_get_contents(record, &text, NULL, NULL));
+	g_autofree char *needle = g_strdup("\"status\" : \"running\"");
+	char *at = strstr(text, needle);
+	g_assert_nonnull(at);
+	g_autofree char *edited = g_strdup_printf("%.*s\"status\" : \"stopped\"%s",
+						  (int)(at - text), text, at + strlen(needle));
+	g_assert_true(g_file_set_contents(record, edited, -1, NULL));
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "delete", c->b->id, NULL), ==, 1);
+	g_assert_nonnull(strstr(err, "it is running: stop it first or force the delete"));
+	g_assert_true(runc_knows(c));
+	g_assert_false(process_gone(pids.pid));
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
 	g_test_add_func("/controller-recovery/deep-record", test_deep_record);
 	g_test_add_func("/controller-recovery/record-is-directory", test_record_is_directory);
 	g_test_add_func("/controller-recovery/no-lock", test_no_lock);
+	g_test_add_func("/controller-recovery/killed-during-start", test_killed_during_start);
+	g_test_add_func("/controller-recovery/killed-during-run-detached",
+			test_killed_during_run_detached);
+	g_test_add_func("/controller-recovery/plain-delete-asks-runtime",
+			test_plain_delete_asks_runtime);
 	return g_test_run();
 }
