@@ -80,6 +80,8 @@ ContainerHandle *container_open(VigilRuntime *rt, const char *id, VigilUpdateFla
 	h->rt = rt;
 	if (!state_id_validate(id, "container id", error))
 		return NULL;
+	/* Whatever a delete killed half-way left; the id itself is free or intact. */
+	state_dir_sweep_tombstones(vigil_runtime_root(rt));
 	dir = state_dir_path(vigil_runtime_root(rt), id);
 	h->lock_fd = state_dir_lock(dir, id, error);
 	if (h->lock_fd < 0)

@@ -252,6 +252,7 @@ static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCr
 	bundle = bundle_load(o->bundle, error);
 	if (bundle == NULL)
 		return FALSE;
+	state_dir_sweep_tombstones(rt->root);
 	lock = state_dir_create_locked(rt->root, id, error);
 	if (lock < 0)
 		return FALSE;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "container.h"
+#include "create.h"
 #include "error.h"
 #include "exec_session.h"
 #include "fdutil.h"
@@ -44,6 +45,29 @@ static gboolean runtime_delete(const RuntimeCmd *cmd, const char *id, GError **e
 		return FALSE;
 	}
 	return TRUE;
+}
+
+/*
+ * The container's directory goes in one rename to a tombstone, then its files: a delete
+ * killed at any point leaves either the container (stopped: the runtime and the monitor are
+ * gone) or a tombstone, never a directory half-removed under the id.
+ */
+static gboolean retire_and_remove(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree char *tomb = NULL;
+
+	create_crash_point("delete-before-retire");
+	tomb = state_dir_retire(rt->root, id, &local);
+	if (tomb == NULL) {
+		/* A lockless one removed by another forced delete meanwhile. */
+		if (g_error_matches(local, VIGIL_ERROR, ENOENT))
+			return TRUE;
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	create_crash_point("delete-after-retire");
+	return state_dir_remove(tomb, error);
 }
 
 /* Whether dir holds what is left of a container whose lock file is gone (damaged, or a
@@ -110,7 +134,7 @@ static gboolean delete_damaged(VigilRuntime *rt, const char *id, GError **error)
 		g_autofree char *exit_file = container_exit_file(ctr);
 		(void)unlink(exit_file);
 	}
-	return state_dir_remove(dir, error);
+	return retire_and_remove(rt, id, error);
 }
 
 /* A plain delete refuses a live container whatever the record says: a vigilctl killed
@@ -170,8 +194,8 @@ static gboolean delete_container(VigilRuntime *rt, const char *id, gboolean forc
 		g_autofree char *exit_file = container_exit_file(ctr);
 		(void)unlink(exit_file);
 	}
-	/* Removed while locked: a caller waiting for the lock then finds it gone. */
-	return state_dir_remove(ctr->state_dir, error);
+	/* Retired while locked: a caller waiting for the lock then finds it gone. */
+	return retire_and_remove(rt, id, error);
 }
 
 gboolean vigil_runtime_delete_container(VigilRuntime *rt, const char *id, gboolean force,

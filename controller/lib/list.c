@@ -29,6 +29,7 @@ GPtrArray *vigil_runtime_list_containers(VigilRuntime *rt, GError **error)
 	const char *name;
 
 	g_return_val_if_fail(rt != NULL, NULL);
+	state_dir_sweep_tombstones(rt->root);
 	d = g_dir_open(rt->root, 0, &local);
 	if (d == NULL) {
 		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))

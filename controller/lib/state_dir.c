@@ -165,3 +165,40 @@ gboolean state_dir_remove(const char *dir, GError **error)
 	}
 	return TRUE;
 }
+
+char *state_dir_retire(const char *root, const char *id, GError **error)
+{
+	g_autofree char *dir = state_dir_path(root, id);
+
+	for (int tries = 0; tries < 100; tries++) {
+		g_autofree char *name =
+			g_strdup_printf(STATE_TOMBSTONE_PREFIX "%s.%08x", id, g_random_int());
+		g_autofree char *tomb = g_build_filename(root, name, NULL);
+
+		if (renameat2(AT_FDCWD, dir, AT_FDCWD, tomb, RENAME_NOREPLACE) == 0)
+			return g_steal_pointer(&tomb);
+		if (errno != EEXIST) {
+			vigil_throw_errno(error, "move '%s' out of the way", dir);
+			return NULL;
+		}
+	}
+	vigil_throw(error, EEXIST, "move '%s' out of the way: no free name", dir);
+	return NULL;
+}
+
+void state_dir_sweep_tombstones(const char *root)
+{
+	g_autoptr(GDir) d = g_dir_open(root, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		g_autofree char *path = NULL;
+		g_autoptr(GError) local = NULL;
+
+		if (!g_str_has_prefix(name, STATE_TOMBSTONE_PREFIX))
+			continue;
+		path = g_build_filename(root, name, NULL);
+		if (!state_dir_remove(path, &local))
+			g_debug("%s", local->message);
+	}
+}

@@ -19,20 +19,22 @@
  *   <root>/<id>/exec/<sid>/   one directory per exec session (exec_session.c)
  *
  * Names starting with '.' are never container ids; <root>/.runtime holds the runtime's own
- * state when vigil picks its --root.
+ * state when vigil picks its --root, and <root>/.deleted-<id>.<random> is a container being
+ * deleted (state_dir_retire()).
  */
-#define STATE_LOCK        "lock"
-#define STATE_RECORD      "state.json"
-#define STATE_CONFIG      "config.json"
-#define STATE_PIDFILE     "pidfile"
-#define STATE_MONITOR_PID "monitor.pid"
-#define STATE_EXITS       "exits"
-#define STATE_LOG         "ctr.log"
-#define STATE_RUNTIME_LOG "runtime.log"
-#define STATE_EXEC        "exec"
-#define STATE_ATTACH      "attach"
-#define STATE_CTL         "ctl"
-#define STATE_OOM         "oom"
+#define STATE_TOMBSTONE_PREFIX ".deleted-"
+#define STATE_LOCK             "lock"
+#define STATE_RECORD           "state.json"
+#define STATE_CONFIG           "config.json"
+#define STATE_PIDFILE          "pidfile"
+#define STATE_MONITOR_PID      "monitor.pid"
+#define STATE_EXITS            "exits"
+#define STATE_LOG              "ctr.log"
+#define STATE_RUNTIME_LOG      "runtime.log"
+#define STATE_EXEC             "exec"
+#define STATE_ATTACH           "attach"
+#define STATE_CTL              "ctl"
+#define STATE_OOM              "oom"
 
 /*
  * TRUE if id may name a container or exec session: 1-128 bytes of [A-Za-z0-9_.+-], not
@@ -68,3 +70,16 @@ int state_dir_lock(const char *dir, const char *id, GError **error);
 
 /* Remove dir and everything below it, without following symlinks. ENOENT is success. */
 gboolean state_dir_remove(const char *dir, GError **error);
+
+/*
+ * Move <root>/<id> out of the way in one rename, to a tombstone name (STATE_TOMBSTONE_PREFIX)
+ * that no command takes for a container: a delete killed while removing the files then
+ * leaves no half-deleted directory under the id (which neither state nor create could
+ * use), only a tombstone the next command removes. Returns the tombstone's path.
+ */
+char *state_dir_retire(const char *root, const char *id, GError **error);
+
+/* Remove the tombstones under root that deletes killed half-way left behind. Only files are
+ * left in one (the container, its monitor and its runtime state went first), so this is
+ * safe beside a delete still removing it. */
+void state_dir_sweep_tombstones(const char *root);

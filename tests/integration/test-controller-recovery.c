@@ -258,6 +258,68 @@ static void test_plain_delete_asks_runtime(void)
 	g_assert_false(process_gone(pids.pid));
 }
 
+/* The names under the fixture's root that start with prefix. */
+static guint count_entries(Ctl *c, const char *prefix)
+{
+	g_autoptr(GDir) d = g_dir_open(c->root, 0, NULL);
+	const char *name;
+	guint n = 0;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL)
+		n += g_str_has_prefix(name, prefix);
+	return n;
+}
+
+static int delete_and_crash(Ctl *c, const char *point)
+{
+	g_autofree char *env = g_strdup_printf("VIGIL_DEBUG_CRASH_AT=%s", point);
+	const char *crash[] = { env, NULL };
+
+	return ctl_cliv(c, crash, NULL, NULL, NULL,
+			(const char *const[]){ "delete", "-f", c->b->id, NULL });
+}
+
+static void test_killed_during_delete_before_retire(void)
+{
+	Pids pids;
+	g_autoptr(Ctl) c = running(&pids);
+	g_autofree char *out = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl killed during delete -f after the runtime and the monitor "
+		       "went: the container is whole and stopped, and a plain delete finishes");
+	g_assert_cmpint(delete_and_crash(c, "delete-before-retire"), ==, 128 + SIGKILL);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "state", c->b->id, NULL), ==, 0);
+	g_assert_nonnull(strstr(out, "status       stopped\n"));
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "delete", c->b->id, NULL), ==, 0);
+	assert_all_gone(c, &pids);
+}
+
+static void test_killed_during_delete_after_retire(void)
+{
+	Pids pids;
+	g_autoptr(Ctl) c = running(&pids);
+	g_autofree char *out = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl killed during delete -f while removing the files: the id is "
+		       "free at once (state and delete say no such container, create works) and "
+		       "the next command removes what was left");
+	g_assert_cmpint(delete_and_crash(c, "delete-after-retire"), ==, 128 + SIGKILL);
+	g_assert_cmpuint(count_entries(c, ".deleted-"), ==, 1);
+	g_autofree char *none = g_strdup_printf("vigilctl: state '%s': no such container '%s'\n",
+						c->b->id, c->b->id);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", c->b->id, NULL), ==, 1);
+	g_assert_cmpstr(err, ==, none);
+	g_assert_cmpuint(count_entries(c, ".deleted-"), ==, 0);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, NULL, "list", NULL), ==, 0);
+	g_assert_null(strstr(out, c->b->id));
+	assert_all_gone(c, &pids);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "delete", c->b->id, NULL), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -269,5 +331,9 @@ int main(int argc, char **argv)
 			test_killed_during_run_detached);
 	g_test_add_func("/controller-recovery/plain-delete-asks-runtime",
 			test_plain_delete_asks_runtime);
+	g_test_add_func("/controller-recovery/killed-during-delete-before-retire",
+			test_killed_during_delete_before_retire);
+	g_test_add_func("/controller-recovery/killed-during-delete-after-retire",
+			test_killed_during_delete_after_retire);
 	return g_test_run();
 }

@@ -343,6 +343,48 @@ static void test_remove_no_follow(Fixture *f, gconstpointer data)
 	g_assert_true(state_dir_remove(dir, &error));
 }
 
+static void test_retire(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *dir = state_dir_path(f->root, "c1");
+	g_autofree char *keep = state_dir_path(f->root, "c2");
+	g_autofree char *runtime = g_build_filename(f->root, ".runtime", NULL);
+	Locker l = { dir, -1, NULL };
+
+	g_test_summary("a delete moves the directory to a tombstone in one rename: the id is "
+		       "free at once, a waiting locker finds it gone, a sweep removes only "
+		       "tombstones");
+	vigil_autofd int fd = state_dir_create_locked(f->root, "c1", &error);
+	g_assert_cmpint(fd, >=, 0);
+	vigil_autofd int other = state_dir_create_locked(f->root, "c2", &error);
+	g_assert_cmpint(other, >=, 0);
+	g_assert_cmpint(g_mkdir_with_parents(runtime, 0700), ==, 0);
+	GThread *t = g_thread_new("locker", lock_thread, &l);
+	wait_for_waiter(lock_inode(dir));
+	g_autofree char *tomb = state_dir_retire(f->root, "c1", &error);
+	g_assert_no_error(error);
+	g_autofree char *base = g_path_get_basename(tomb);
+	g_assert_true(g_str_has_prefix(base, STATE_TOMBSTONE_PREFIX "c1."));
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	g_assert_true(g_file_test(tomb, G_FILE_TEST_IS_DIR));
+	/* The id can be created again before the tombstone is gone. */
+	vigil_autofd int fresh = state_dir_create_locked(f->root, "c1", &error);
+	g_assert_cmpint(fresh, >=, 0);
+	vigil_clear_fd(&fd);
+	g_thread_join(t);
+	g_assert_error(l.error, VIGIL_ERROR, ENOENT);
+	g_clear_error(&l.error);
+
+	state_dir_sweep_tombstones(f->root);
+	g_assert_false(g_file_test(tomb, G_FILE_TEST_EXISTS));
+	g_assert_true(state_dir_is_container(dir));
+	g_assert_true(state_dir_is_container(keep));
+	g_assert_true(g_file_test(runtime, G_FILE_TEST_IS_DIR));
+	g_autofree char *none = state_dir_retire(f->root, "none", &error);
+	g_assert_null(none);
+	g_assert_error(error, VIGIL_ERROR, ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -359,5 +401,6 @@ int main(int argc, char **argv)
 		   test_lock_sees_delete, teardown);
 	g_test_add("/controller-state/remove-no-follow", Fixture, NULL, setup,
 		   test_remove_no_follow, teardown);
+	g_test_add("/controller-state/retire", Fixture, NULL, setup, test_retire, teardown);
 	return g_test_run();
 }
