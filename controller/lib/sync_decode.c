@@ -53,8 +53,13 @@ gboolean sync_decode(const char *line, gsize len, int *out_value, char **out_mes
 		return vigil_throw(error, EPROTO,
 				   "bad message from the monitor: message is not a string");
 	*out_value = (int)v;
+	/* json-glib decodes a lone low-surrogate escape ("\udc00".."\udfff") to bytes that are
+	 * not UTF-8; the message ends up in GErrors and in our own JSON output, so it is made
+	 * valid here, as the monitor's writer does with the runtime's bytes. */
 	if (out_message != NULL)
-		*out_message = message != NULL ? g_strdup(json_node_get_string(message)) : NULL;
+		*out_message = message != NULL
+				       ? g_utf8_make_valid(json_node_get_string(message), -1)
+				       : NULL;
 	return TRUE;
 }
 
