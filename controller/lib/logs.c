@@ -72,52 +72,126 @@ GPtrArray *logs_files(const char *path)
 	return files;
 }
 
-/* Records of path's complete lines; returns the bytes they take. */
-static gint64 collect_file(LogsFormat format, const char *path, gint64 since_ns, GPtrArray *out)
-{
-	g_autofree char *text = NULL;
-	gsize len = 0;
-	const char *p, *end;
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(LogLines, log_lines_clear)
 
-	if (!g_file_get_contents(path, &text, &len, NULL))
-		return 0;
-	for (p = text, end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (gsize)(end - p));
-		/* An unterminated last line is still being written. */
-		if (nl == NULL)
-			break;
-		LogsRecord *r = logs_parse_line(format, p, (gsize)(nl - p) + 1, NULL);
-		if (r != NULL && r->time_ns >= since_ns)
-			g_ptr_array_add(out, r);
-		else
+/* The record of one line if it is shown (a record at or after since), else NULL. */
+static LogsRecord *shown_record(const LogsQuery *q, const char *line, gsize len)
+{
+	LogsRecord *r = logs_parse_line(q->format, line, len, NULL);
+
+	if (r != NULL && r->time_ns < q->since_ns)
+		g_clear_pointer(&r, logs_record_free);
+	return r;
+}
+
+/*
+ * Where the last q->tail lines start (*file, *offset), walking back from the end: a record
+ * ends a line unless partial, and the last record shown ends one even when partial (a line
+ * still being written counts). Everything, from the first file's start, when there are fewer.
+ */
+static gboolean find_tail_start(const LogsQuery *q, const LogFile *files, guint n, guint *file,
+				gint64 *offset, GError **error)
+{
+	gint64 lines = 0;
+	gboolean last = TRUE;
+
+	*file = 0;
+	*offset = 0;
+	for (guint i = n; i-- > 0;) {
+		g_auto(LogLines) it = { 0 };
+		const char *line;
+		gsize len;
+		gint64 at;
+		LogLinesResult res;
+
+		log_lines_init_backward(&it, &files[i], q->block, q->stats);
+		while ((res = log_lines_next(&it, &line, &len, &at, error)) == LOG_LINES_LINE) {
+			LogsRecord *r = shown_record(q, line, len);
+			gboolean ends_line = r != NULL && (!r->partial || last);
+			if (r != NULL)
+				last = FALSE;
 			logs_record_free(r);
-		p = nl + 1;
+			if (ends_line && lines++ == q->tail) {
+				*file = i;
+				*offset = at + (gint64)len;
+				return TRUE;
+			}
+		}
+		if (res == LOG_LINES_ERROR)
+			return FALSE;
 	}
-	return p - text;
+	return TRUE;
+}
+
+/* Every record shown of file from offset on, to sink; *consumed: where its last line ends. */
+static gboolean read_forward(const LogsQuery *q, const LogFile *file, gint64 offset, LogsSink sink,
+			     gpointer data, gint64 *consumed, GError **error)
+{
+	g_auto(LogLines) it = { 0 };
+	const char *line;
+	gsize len;
+	gint64 at;
+	LogLinesResult res;
+
+	*consumed = offset;
+	log_lines_init_forward(&it, file, offset, q->block, q->stats);
+	while ((res = log_lines_next(&it, &line, &len, &at, error)) == LOG_LINES_LINE) {
+		LogsRecord *r = shown_record(q, line, len);
+		gboolean ok = r == NULL || sink(r, data, error);
+		logs_record_free(r);
+		if (!ok)
+			return FALSE;
+		*consumed = at + (gint64)len;
+	}
+	return res == LOG_LINES_END;
+}
+
+gboolean logs_read(const LogsQuery *q, GPtrArray *paths, LogsSink sink, gpointer data,
+		   gint64 *out_consumed, GError **error)
+{
+	g_autoptr(GArray) files = g_array_sized_new(FALSE, TRUE, sizeof(LogFile), paths->len);
+	guint first = 0;
+	gint64 offset = 0, consumed = 0;
+
+	g_array_set_clear_func(files, (GDestroyNotify)log_file_close);
+	/* All opened before reading: a rotation meanwhile renames them, it does not change
+	 * what they hold. */
+	g_array_set_size(files, paths->len);
+	for (guint i = 0; i < paths->len; i++)
+		log_file_open(&g_array_index(files, LogFile, i), g_ptr_array_index(paths, i));
+	if (q->tail >= 0 &&
+	    !find_tail_start(q, (const LogFile *)files->data, files->len, &first, &offset, error))
+		return FALSE;
+	for (guint i = first; i < files->len; i++) {
+		if (!read_forward(q, &g_array_index(files, LogFile, i), i == first ? offset : 0,
+				  sink, data, &consumed, error))
+			return FALSE;
+	}
+	if (out_consumed != NULL)
+		*out_consumed = consumed;
+	return TRUE;
+}
+
+static gboolean collect_record(const LogsRecord *r, gpointer data, GError **error)
+{
+	LogsRecord *copy = g_new(LogsRecord, 1);
+
+	*copy = *r;
+	copy->content = g_bytes_ref(r->content);
+	g_ptr_array_add(data, copy);
+	return TRUE;
 }
 
 GPtrArray *logs_collect(LogsFormat format, GPtrArray *files, gint64 since_ns, gint64 tail,
 			gint64 *out_consumed)
 {
-	GPtrArray *records = g_ptr_array_new_with_free_func((GDestroyNotify)logs_record_free);
-	gint64 lines = 0, consumed = 0;
-	guint start;
+	g_autoptr(GPtrArray) records =
+		g_ptr_array_new_with_free_func((GDestroyNotify)logs_record_free);
+	LogsQuery q = { .format = format, .since_ns = since_ns, .tail = tail };
 
-	for (guint i = 0; i < files->len; i++)
-		consumed = collect_file(format, g_ptr_array_index(files, i), since_ns, records);
-	if (out_consumed != NULL)
-		*out_consumed = consumed;
-	if (tail < 0)
-		return records;
-	/* Walk back over complete lines; a trailing partial line counts as one. */
-	for (start = records->len; start > 0; start--) {
-		LogsRecord *r = g_ptr_array_index(records, start - 1);
-		gboolean ends_line = !r->partial || start == records->len;
-		if (ends_line && lines++ == tail)
-			break;
-	}
-	g_ptr_array_remove_range(records, 0, start);
-	return records;
+	if (!logs_read(&q, files, collect_record, records, out_consumed, NULL))
+		return NULL;
+	return g_steal_pointer(&records);
 }
 
 gboolean logs_write_record(const LogsRecord *r, const VigilLogsOptions *o, gboolean *at_line_start,

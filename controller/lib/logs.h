@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "log_reader.h"
+
 /*
  * Reading a container's log file back (podman logs): k8s-file or json-file records, rotated
  * files (<path>.N ... <path>.1, oldest first) before the current one, --tail counted in
@@ -33,9 +35,28 @@ LogsRecord *logs_parse_line(LogsFormat format, const char *line, gsize len, GErr
 /* The files to read for path, oldest first (rotated backups, then path itself). */
 GPtrArray *logs_files(const char *path);
 
-/* Records of files (in order) at or after since_ns, as a GPtrArray of LogsRecord; with
- * tail >= 0 only those of the last tail lines. *out_consumed (optional): the bytes of the
- * last file read, up to its last complete line (where following continues). */
+/* Which records of a log to show. */
+typedef struct {
+	LogsFormat format;
+	gint64 since_ns;     /* records before this time are left out */
+	gint64 tail;         /* >= 0: only the last tail lines; -1: all */
+	gsize block;         /* read size; 0: LOG_READER_BLOCK */
+	LogReadStats *stats; /* optional */
+} LogsQuery;
+
+/* Takes each record shown, in order; the record is freed after the call. */
+typedef gboolean (*LogsSink)(const LogsRecord *r, gpointer data, GError **error);
+
+/* Records of files (in order) at or after since_ns, to sink; with tail >= 0 only those of
+ * the last tail lines, found by reading backward from the end, so the cost of --tail is what
+ * it shows, not the log's size. Memory holds a block and a line, never a file.
+ * *out_consumed (optional): the bytes of the last file, up to its last complete line (where
+ * following continues). A missing file reads as empty. */
+gboolean logs_read(const LogsQuery *q, GPtrArray *files, LogsSink sink, gpointer data,
+		   gint64 *out_consumed, GError **error);
+
+/* logs_read into a GPtrArray of LogsRecord, for callers that want them all at once (tests);
+ * NULL if a file could not be read. */
 GPtrArray *logs_collect(LogsFormat format, GPtrArray *files, gint64 since_ns, gint64 tail,
 			gint64 *out_consumed);
 

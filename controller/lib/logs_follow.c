@@ -135,14 +135,25 @@ static LogsFormat format_of(const VigilContainer *ctr)
 							    : LOGS_FORMAT_K8S_FILE;
 }
 
+typedef struct {
+	const VigilLogsOptions *o;
+	gboolean at_line_start;
+} Writer;
+
+static gboolean write_record(const LogsRecord *r, gpointer data, GError **error)
+{
+	Writer *w = data;
+
+	return logs_write_record(r, w->o, &w->at_line_start, error);
+}
+
 static gboolean show_logs(VigilRuntime *rt, const char *id, const VigilLogsOptions *o,
 			  GError **error)
 {
 	g_autoptr(ContainerHandle) h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
 	g_autoptr(VigilContainer) ctr = NULL;
 	g_autoptr(GPtrArray) files = NULL;
-	g_autoptr(GPtrArray) records = NULL;
-	gboolean at_line_start = TRUE;
+	Writer w = { .o = o, .at_line_start = TRUE };
 
 	if (h == NULL)
 		return FALSE;
@@ -156,11 +167,9 @@ static gboolean show_logs(VigilRuntime *rt, const char *id, const VigilLogsOptio
 
 	gint64 offset = 0;
 	files = logs_files(ctr->log_path);
-	records = logs_collect(format_of(ctr), files, o->since, o->tail, &offset);
-	for (guint i = 0; i < records->len; i++) {
-		if (!logs_write_record(g_ptr_array_index(records, i), o, &at_line_start, error))
-			return FALSE;
-	}
+	LogsQuery q = { .format = format_of(ctr), .since_ns = o->since, .tail = o->tail };
+	if (!logs_read(&q, files, write_record, &w, &offset, error))
+		return FALSE;
 	if (!o->follow || ctr->status == VIGIL_STATUS_STOPPED)
 		return TRUE;
 	LogsFollow f = {
@@ -172,7 +181,7 @@ static gboolean show_logs(VigilRuntime *rt, const char *id, const VigilLogsOptio
 		.monitor_pid = ctr->monitor_pid,
 		.monitor_start = ctr->monitor_start,
 	};
-	return logs_follow(&f, o, at_line_start, error);
+	return logs_follow(&f, o, w.at_line_start, error);
 }
 
 gboolean vigil_runtime_logs(VigilRuntime *rt, const char *id, const VigilLogsOptions *options,

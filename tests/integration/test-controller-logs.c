@@ -5,9 +5,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdutil.h"
 #include "test-controller-helpers.h"
 
 /* vigilctl logs over what the monitor wrote: k8s-file, json-file, rotation, follow. */
@@ -217,6 +219,120 @@ static void test_follow_reader_gone(void)
 	g_assert_cmpstr(ctl_status(c), ==, "running");
 }
 
+/* Under ASan vigilctl also holds ASan's shadow memory and its quarantine (freed blocks kept
+ * to catch use after free, up to 256 MB by default): the quarantine is made small for the
+ * measured runs and the bound allows for the rest. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LOGS_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOGS_UNDER_ASAN 1
+#endif
+#endif
+#ifdef LOGS_UNDER_ASAN
+#define LOGS_RSS_BOUND_KB (64 * 1024)
+#else
+#define LOGS_RSS_BOUND_KB (32 * 1024)
+#endif
+
+/* Run vigilctl logs ARGS on c, stdout to out_fd; returns its peak RSS in kB (ru_maxrss) and
+ * wall time. Asserts it exited 0 within two minutes. */
+static long logs_measured(Ctl *c, int out_fd, const char *arg1, const char *arg2, double *secs)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *root = g_strdup_printf("--root=%s", c->root);
+	g_autofree char *monitor = g_strdup_printf("--monitor=%s", ctl_monitor());
+	const char *argv[] = {
+		testlib_vigilctl(), root, monitor, "logs", c->b->id, NULL, NULL, NULL
+	};
+	gint64 start = g_get_monotonic_time(), deadline = start + 120 * G_USEC_PER_SEC;
+	struct rusage ru = { 0 };
+	int status = 0;
+	pid_t got = 0;
+	GPid pid;
+
+	g_auto(GStrv) env = g_get_environ();
+#ifdef LOGS_UNDER_ASAN
+	const char *options = g_environ_getenv(env, "ASAN_OPTIONS");
+	g_autofree char *asan =
+		g_strdup_printf("%s:quarantine_size_mb=4", options != NULL ? options : "");
+	env = g_environ_setenv(env, "ASAN_OPTIONS", asan, TRUE);
+#endif
+	argv[5] = arg1;
+	argv[6] = arg2;
+	g_assert_true(g_spawn_async_with_pipes_and_fds(
+		NULL, argv, (const char *const *)env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, -1,
+		out_fd, -1, NULL, NULL, 0, &pid, NULL, NULL, NULL, &error));
+	g_assert_no_error(error);
+	while ((got = wait4(pid, &status, WNOHANG, &ru)) == 0 && g_get_monotonic_time() < deadline)
+		g_usleep(10000);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	g_assert_cmpint(got, ==, pid);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+	*secs = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
+	return ru.ru_maxrss;
+}
+
+/* mb megabytes of 500-byte k8s-file records to path, the last one "last-<path's last char>". */
+static void write_big_log(const char *path, int mb)
+{
+	g_autoptr(GString) chunk = g_string_new(NULL);
+	g_autofree char *last = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	g_assert_cmpint(fd, >=, 0);
+	while (chunk->len < 1024 * 1024) {
+		g_string_append(chunk, "2026-11-29T10:00:01.000000000+00:00 stdout F ");
+		for (int i = 0; i < 454; i++)
+			g_string_append_c(chunk, (char)('a' + i % 26));
+		g_string_append_c(chunk, '\n');
+	}
+	for (int i = 0; i < mb; i++)
+		g_assert_cmpint(fd_write_all_blocking(fd, chunk->str, chunk->len), ==, 0);
+	last = g_strdup_printf("2026-11-29T10:00:02.000000000+00:00 stderr F last-%c\n",
+			       path[strlen(path) - 1]);
+	g_assert_cmpint(fd_write_all_blocking(fd, last, strlen(last)), ==, 0);
+	close(fd);
+}
+
+static void test_big_log_bounded(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "echo small", NULL });
+	g_autofree char *log = NULL, *rotated = NULL, *tail = NULL, *err = NULL;
+	double secs = 0;
+	long kb;
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl logs streams a 100 MB log (rotated file and current one) in "
+		       "bounded memory, and --tail 1 reads back only its end");
+	run_to_exit(c, NULL);
+	/* The monitor has exited: the log is ours to replace with a big one. */
+	log = g_build_filename(c->root, c->b->id, "ctr.log", NULL);
+	rotated = g_strconcat(log, ".1", NULL);
+	write_big_log(rotated, 60);
+	write_big_log(log, 40);
+	vigil_autofd int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	g_assert_cmpint(null_fd, >=, 0);
+	kb = logs_measured(c, null_fd, NULL, NULL, &secs);
+	g_test_message("logs of 100 MB: peak RSS %ld kB, %.2f s", kb, secs);
+	g_assert_cmpint(kb, <, LOGS_RSS_BOUND_KB);
+	kb = logs_measured(c, null_fd, "--since", "2000-01-01T00:00:00Z", &secs);
+	g_test_message("logs --since of 100 MB: peak RSS %ld kB, %.2f s", kb, secs);
+	g_assert_cmpint(kb, <, LOGS_RSS_BOUND_KB);
+	kb = logs_measured(c, null_fd, "--tail", "1", &secs);
+	g_test_message("logs --tail 1 of 100 MB: peak RSS %ld kB, %.2f s", kb, secs);
+	g_assert_cmpint(kb, <, LOGS_RSS_BOUND_KB);
+	logs(c, &tail, &err, "--tail", "2", NULL);
+	g_assert_cmpstr(err, ==, "last-g\n");
+	g_assert_true(g_str_has_suffix(tail, "uvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl\n"));
+	g_assert_cmpuint(strlen(tail), ==, 455);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -225,5 +341,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-logs/rotated", test_rotated);
 	g_test_add_func("/controller-logs/follow", test_follow);
 	g_test_add_func("/controller-logs/follow-reader-gone", test_follow_reader_gone);
+	g_test_add_func("/controller-logs/big-log-bounded", test_big_log_bounded);
 	return g_test_run();
 }
