@@ -11,6 +11,7 @@
 
 #include "bundle.h"
 #include "exec_spec.h"
+#include "fuzz-glib.h"
 #include "state_dir.h"
 
 /*
@@ -157,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func(g_free);
 	const char *p = (const char *)data, *end = p + size;
 
-	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	fuzz_glib_fatal_criticals();
 	for (int i = 0; i < F_COUNT; i++) {
 		const char *nul = p < end ? memchr(p, '\0', (gsize)(end - p)) : NULL;
 		const char *stop = nul != NULL ? nul : end;

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "exit_file.h"
+#include "fuzz-glib.h"
 
 /*
  * An exit file's content, as anyone who can write the exit directory may leave it:
@@ -101,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gboolean ok;
 	int status;
 
+	fuzz_glib_fatal_criticals();
 	check_parse((const char *)data, size, &ok, &status);
 	check_read((const char *)data, size, ok, status);
 	return 0;

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "error.h"
+#include "fuzz-glib.h"
 #include "options.h"
 #include "paths.h"
 
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 	const char *p = (const char *)data, *end = p + size;
 
-	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	fuzz_glib_fatal_criticals();
 	g_ptr_array_add(argv, g_strdup("vigilmon"));
 	while (p < end) {
 		const char *nul = memchr(p, '\0', (gsize)(end - p));

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "container.h"
+#include "fuzz-glib.h"
 #include "state_record.h"
 
 /*
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	g_autoptr(GError) error = NULL;
 
-	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+	fuzz_glib_fatal_criticals();
 	g_autoptr(VigilContainer) ctr =
 		state_record_parse((const char *)data, size, ID, STATE_DIR, &error);
 	if (ctr == NULL) {

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "error.h"
+#include "fuzz-glib.h"
 #include "sync_decode.h"
 #include "sync_msg.h"
 
@@ -107,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int value = 0;
 	g_autofree char *message = NULL;
 
+	fuzz_glib_fatal_criticals();
 	if (decode((const char *)data, size, &value, &message))
 		check_round_trip(value, message);
 	if (size <= LINE_MAX_BYTES)
