@@ -4,7 +4,6 @@
 #include "attach.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -17,28 +16,35 @@
 #include "source.h"
 
 /*
- * Flow control (conmon.md §12.1 #4 is what we avoid: conmon writes to clients blocking, so
- * one that stops reading freezes its whole loop and then the container).
+ * Flow control: every client gets every byte of the output it attached to, in order, however
+ * slowly it reads — what conmon gives with its blocking writes (docs/protocols.md, "Flow
+ * control"), without ever blocking the main loop.
  *
- * A client more than ATTACH_QUEUE_HIGH behind pauses the reading of the container's output,
- * so the container waits for it as it would for a pipe or a terminal: `podman run ... cat
- * file > out` and `podman exec ... | less` get every byte, as with conmon. The main loop never
- * waits: other clients, ctl, signals and the timeout are served meanwhile. Output resumes
- * when every client is below ATTACH_QUEUE_LOW.
+ * A client whose queue passes ATTACH_QUEUE_HIGH pauses the reading of the container's
+ * output, so the container waits for it as it would for a pipe or a terminal (the log and
+ * the other clients wait too). ctl, resizes, signals, the reaper and other clients are served
+ * meanwhile. Reading resumes once every queue has room for one more read (ATTACH_QUEUE_LOW):
+ * the container then moves at its slowest client's pace in steps of ~128 KiB, instead of
+ * stopping for as long as the client takes to eat most of a megabyte.
  *
- * A client that takes nothing at all for ATTACH_STALL_MS while the container waits for it is
- * stuck, not slow: it is dropped with one warning line and the container goes on. 1 MiB is
- * a few hundred messages on top of the kernel's socket buffer, enough that a terminal that
- * scrolls in bursts never pauses the container; 5 s is far longer than any reading client
- * needs to take something, and short enough that a stuck one costs the container little.
+ * So while the container runs a queue holds at most ATTACH_QUEUE_HIGH plus one read of the
+ * streams (64 KiB), or once the output held while the runtime ran (1 MiB, output_hold.c).
+ * At the container's exit the final drain adds what the container left in its pipes (what
+ * fit in them, 1 MiB each; at most 4 MiB each by the drain's own bound, streams.c). 1 MiB
+ * is a few hundred messages on top of the kernel's socket buffer: a terminal that scrolls in
+ * bursts never pauses the container.
+ *
+ * Giving up on a client is opt-in (--attach-stall-timeout): a client that takes nothing for
+ * that long while output waits for it is told so in a last message and disconnected.
  */
 #define ATTACH_QUEUE_HIGH (1024 * 1024)
-#define ATTACH_QUEUE_LOW  (256 * 1024)
-#define ATTACH_STALL_MS   5000
+#define ATTACH_QUEUE_LOW  (ATTACH_QUEUE_HIGH - 128 * 1024)
 
-/* At the end, how long clients may take none of their queued output before they are closed.
- * The container is gone by then; this only delays the exit command. */
-#define ATTACH_FINAL_FLUSH_MS 5000
+/* What an abandoned client reads last, on the stderr stream. */
+#define ATTACH_STALL_NOTICE                                                                    \
+	"\nvigilmon: this attach client took no output for %d s while the container waited "   \
+	"for it (--attach-stall-timeout), so it was disconnected and missed output from here " \
+	"on; the container's log has it\n"
 
 /* At most this many connections waiting in the backlog are taken in when the container
  * exits (the backlog is 10). */
@@ -49,12 +55,17 @@ struct _AttachServer {
 	Streams *streams;
 	AttachStdin *stdin_;
 	gboolean stopping; /* the container exited: no more input */
+	gint64 stall_us;   /* --attach-stall-timeout, 0 = never */
 
 	AttachSocket sock;
 	GSource *listen_source; /* NULL while out of fds: resumed when a client leaves */
 	GPtrArray *clients;     /* AttachClient*, one ref each */
 	gboolean output_paused; /* a client is ATTACH_QUEUE_HIGH behind */
-	GSource *stall_source;  /* armed only while output is paused */
+	GSource *stall_source;  /* with a stall timeout: armed while output waits for a client */
+
+	/* attach_server_finish(): called once the last client is finished */
+	AttachDoneFunc done;
+	gpointer done_data;
 };
 
 static void clients_update(AttachServer *s)
@@ -65,10 +76,26 @@ static void clients_update(AttachServer *s)
 
 static gboolean on_stall(gpointer data);
 
-static void arm_stall_timer(AttachServer *s, gint64 delay_us)
+/* With a stall timeout, look at the clients again when the first waiting one could reach
+ * it; output waits for a client while reading is paused, and always once finishing. */
+static void stall_watch(AttachServer *s)
 {
+	gint64 first = G_MAXINT64;
+
+	if (s->stall_us == 0)
+		return;
 	source_drop(&s->stall_source);
-	s->stall_source = g_timeout_source_new((guint)MAX(delay_us / 1000, 1));
+	if (!s->output_paused && s->done == NULL)
+		return;
+	for (guint i = 0; i < s->clients->len; i++) {
+		gint64 since = attach_client_stalled_since(g_ptr_array_index(s->clients, i));
+		if (since != 0)
+			first = MIN(first, since);
+	}
+	if (first == G_MAXINT64)
+		return;
+	gint64 delay_us = MAX(first + s->stall_us - g_get_monotonic_time(), 1000);
+	s->stall_source = g_timeout_source_new((guint)(delay_us / 1000));
 	g_source_set_callback(s->stall_source, on_stall, s, NULL);
 	g_source_set_static_name(s->stall_source, "vigil-attach-stall");
 	g_source_attach(s->stall_source, s->ctx);
@@ -88,37 +115,37 @@ static void flow_check(AttachServer *s)
 		g_debug("an attach client is behind: pausing the container's output");
 		s->output_paused = TRUE;
 		streams_pause_output(s->streams, TRUE);
-		arm_stall_timer(s, (gint64)ATTACH_STALL_MS * 1000);
+		stall_watch(s);
 	} else if (s->output_paused && (all_low || s->stopping)) {
 		g_debug("attach clients caught up: resuming the container's output");
 		s->output_paused = FALSE;
-		source_drop(&s->stall_source);
 		streams_pause_output(s->streams, FALSE);
+		stall_watch(s);
 	}
 }
 
-/* Output has waited ATTACH_STALL_MS: drop the clients that took nothing in that time. */
+/* Output has waited --attach-stall-timeout for some client: give up on the clients that took
+ * nothing in that time (a second time: one that did not even take the notice is closed). */
 static gboolean on_stall(gpointer data)
 {
 	AttachServer *s = data;
-	gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
+	gint64 now = g_get_monotonic_time();
+	g_autofree char *notice =
+		g_strdup_printf(ATTACH_STALL_NOTICE, (int)(s->stall_us / 1000000));
 
 	g_clear_pointer(&s->stall_source, g_source_unref);
 	for (guint i = s->clients->len; i > 0; i--) {
 		AttachClient *c = g_ptr_array_index(s->clients, i - 1);
 		gint64 since = attach_client_stalled_since(c);
-		if (attach_client_queued(c) <= ATTACH_QUEUE_LOW || since == 0)
+		if (since == 0 || now - since < s->stall_us)
 			continue;
-		if (now - since >= (gint64)ATTACH_STALL_MS * 1000)
-			attach_client_drop(c, "took no output while the container waited for it");
+		if (attach_client_is_abandoned(c))
+			attach_client_drop(c, "did not take its disconnect notice either");
 		else
-			next = MIN(next, since + (gint64)ATTACH_STALL_MS * 1000);
+			attach_client_abandon(c, notice);
 	}
 	flow_check(s);
-	/* Still paused by a client that reads, slowly: look again when it could be stuck. */
-	if (s->output_paused && s->stall_source == NULL)
-		arm_stall_timer(s,
-				next != G_MAXINT64 ? next - now : (gint64)ATTACH_STALL_MS * 1000);
+	stall_watch(s);
 	return G_SOURCE_REMOVE;
 }
 
@@ -166,6 +193,12 @@ static void on_client_closed(AttachClient *client, gpointer data)
 		listen_watch(s);
 	if (s->output_paused)
 		flow_check(s);
+	if (s->done != NULL && s->clients->len == 0) {
+		AttachDoneFunc done = s->done;
+		s->done = NULL;
+		source_drop(&s->stall_source);
+		done(s->done_data);
+	}
 }
 
 static gboolean client_may_read(gpointer data)
@@ -230,6 +263,7 @@ AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Str
 
 	s->ctx = ctx;
 	s->streams = streams;
+	s->stall_us = (gint64)cfg->attach_stall_timeout * G_USEC_PER_SEC;
 	s->stdin_ = attach_stdin_new(ctx, cfg, streams, on_stdin_drained, s);
 	s->clients = g_ptr_array_new_with_free_func(attach_client_release);
 	s->sock = (AttachSocket)ATTACH_SOCKET_INIT;
@@ -280,72 +314,28 @@ void attach_server_stop_listening(AttachServer *server)
 	attach_socket_close_listener(&server->sock);
 }
 
-/* One wait for the clients that still have output queued, and what they take. FALSE when
- * finished: nothing is queued, or none took anything in time (*out_stuck of them). */
-static gboolean final_flush_round(AttachServer *s, guint *out_stuck)
-{
-	g_autoptr(GPtrArray) busy = g_ptr_array_new_with_free_func(attach_client_unref);
-
-	for (guint i = 0; i < s->clients->len; i++) {
-		AttachClient *c = g_ptr_array_index(s->clients, i);
-		if (attach_client_queued(c) > 0)
-			g_ptr_array_add(busy, attach_client_ref(c));
-	}
-	if (busy->len == 0)
-		return FALSE;
-	g_autofree struct pollfd *pfds = g_new0(struct pollfd, busy->len);
-	for (guint i = 0; i < busy->len; i++)
-		pfds[i] = (struct pollfd){ .fd = attach_client_fd(busy->pdata[i]),
-					   .events = POLLOUT };
-	int r;
-	do
-		r = poll(pfds, busy->len, ATTACH_FINAL_FLUSH_MS);
-	while (r < 0 && errno == EINTR);
-	if (r <= 0) {
-		*out_stuck = busy->len;
-		return FALSE;
-	}
-	for (guint i = 0; i < busy->len; i++) {
-		AttachClient *c = busy->pdata[i];
-		if (attach_client_is_closed(c) || pfds[i].revents == 0)
-			continue;
-		if (pfds[i].revents & (POLLHUP | POLLERR))
-			attach_client_close(c);
-		else
-			attach_client_flush(c);
-	}
-	return TRUE;
-}
-
-/*
- * The monitor is about to exit. Clients get what is still queued for them (podman prints a
- * container's last output from here), with a bounded wait: the loop no longer runs, nothing
- * else needs it, and clients that take nothing for ATTACH_FINAL_FLUSH_MS are given up on.
- */
-static void final_flush(AttachServer *s)
-{
-	guint stuck = 0;
-
-	while (final_flush_round(s, &stuck))
-		;
-	if (stuck > 0)
-		g_warning("%u attach client(s) took none of their last output in %d ms, closing "
-			  "them",
-			  stuck, ATTACH_FINAL_FLUSH_MS);
-}
-
-void attach_server_shutdown(AttachServer *server)
+gboolean attach_server_finish(AttachServer *server, AttachDoneFunc done, gpointer user_data)
 {
 	if (server == NULL)
-		return;
+		return FALSE;
 	attach_server_stop_listening(server);
 	server->stopping = TRUE;
 	attach_stdin_stop(server->stdin_);
 	flow_check(server);
 	clients_update(server);
-	final_flush(server);
-	g_ptr_array_set_size(server->clients, 0);
+	/* Connected clients keep their connections; nobody new can find the socket. */
 	attach_socket_clear(&server->sock);
+	/* Backwards: a client finished at once leaves the array without disturbing the rest. */
+	for (guint i = server->clients->len; i > 0; i--)
+		attach_client_finish(g_ptr_array_index(server->clients, i - 1));
+	if (server->clients->len == 0)
+		return FALSE;
+	g_info("%u attach client(s) still have output queued: serving them before exiting",
+	       server->clients->len);
+	server->done = done;
+	server->done_data = user_data;
+	stall_watch(server);
+	return TRUE;
 }
 
 void attach_server_free(AttachServer *server)
@@ -354,6 +344,7 @@ void attach_server_free(AttachServer *server)
 		return;
 	/* The clients' callbacks point here: mark first so none of them calls back in. */
 	server->stopping = TRUE;
+	server->done = NULL;
 	source_drop(&server->listen_source);
 	source_drop(&server->stall_source);
 	g_clear_pointer(&server->clients, g_ptr_array_unref);

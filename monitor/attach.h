@@ -13,11 +13,12 @@
  * byte (2 stdout, 3 stderr) and at most 8192 data bytes, and may send raw bytes for the
  * container's stdin.
  *
- * Nothing here blocks the main loop (conmon writes to clients blocking: its bug #4). Output
- * waits for a client in a bounded queue; a client far behind pauses the reading of the
- * container's output, as a pipe would, and one that takes nothing for seconds is dropped
- * with a warning (attach.c has the numbers). Client input that stdin cannot take yet waits
- * in attach_stdin.c, and no client is read until it is written.
+ * Nothing here blocks the main loop (conmon writes to clients blocking, so one client that
+ * stops reading freezes its whole loop). Every client gets every byte it attached for: a
+ * client far behind pauses the reading of the container's output, as a pipe would, with
+ * each client's queue bounded (attach.c has the numbers). Giving up on a client that takes
+ * nothing is opt-in (--attach-stall-timeout) and the client is told. Client input that
+ * stdin cannot take yet waits in attach_stdin.c, and no client is read until it is written.
  */
 typedef struct _AttachServer AttachServer;
 
@@ -38,12 +39,18 @@ void attach_server_stdin_ready(AttachServer *server);
 /* The container exited: accept the clients already waiting, then no more. */
 void attach_server_stop_listening(AttachServer *server);
 
-/*
- * After the exit files: give clients their queued output (waiting at most a few seconds
- * for a client that takes nothing), close them, and remove the socket and the symlink.
- */
-void attach_server_shutdown(AttachServer *server);
+typedef void (*AttachDoneFunc)(gpointer user_data);
 
-/* Closes everything and removes the socket and symlink if attach_server_shutdown() did not. */
+/*
+ * After the final drain and the exit files: no more output, no more input, the socket and
+ * the symlink removed. Clients with output still queued get it in the main loop, for as long
+ * as they take it; each is closed once its queue is sent or it hangs up. Returns FALSE when
+ * no client is left (done is not called), else TRUE and done is called once the last client
+ * is finished. attach_server_free() closes the ones left, if the monitor cannot wait.
+ */
+gboolean attach_server_finish(AttachServer *server, AttachDoneFunc done, gpointer user_data);
+
+/* Closes everything (clients still queued too) and removes the socket and symlink if
+ * attach_server_finish() did not. */
 void attach_server_free(AttachServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(AttachServer, attach_server_free)

@@ -13,14 +13,6 @@
 #include "attach_proto.h"
 #include "fdutil.h"
 
-/*
- * The hard bound on one client's queue. attach.c stops reading the container long before
- * (at 1 MiB); what can still arrive after that is one read of the streams (64 KiB) and, at
- * the container's exit, the final drain of its pipes (1 MiB each). Beyond that a client is
- * dropped without waiting, so the monitor's memory stays bounded whatever happens.
- */
-#define ATTACH_CLIENT_QUEUE_CAP (4 * 1024 * 1024)
-
 /* Input messages larger than conmon's 32 KiB buffer are taken whole, up to this. */
 #define ATTACH_CLIENT_INPUT_MAX (1024 * 1024)
 
@@ -47,6 +39,8 @@ struct _AttachClient {
 	gint64 stalled_since; /* see attach_client_stalled_since() */
 	gboolean in_done;     /* input EOF, or it was shut down */
 	gboolean out_done;    /* a write failed: no more output */
+	gboolean finishing;   /* no more output will be queued: close once the queue is sent */
+	gboolean abandoned;   /* its output was given up on: only the notice is left to send */
 	gboolean closed;      /* the owner was told */
 };
 
@@ -161,6 +155,17 @@ static void queue_append(AttachClient *c, guint8 stream, const char *buf, gsize 
 	c->out_len += sizeof size + size;
 }
 
+/* A finishing client whose queue is sent (or can never be) has nothing left to do. */
+static gboolean finished(AttachClient *c)
+{
+	if (!c->closed && (c->finishing || c->abandoned) &&
+	    (c->out_done || c->out_head == c->out_len)) {
+		attach_client_close(c);
+		return TRUE;
+	}
+	return FALSE;
+}
+
 static void output_failed(AttachClient *c, int errsv)
 {
 	/* Compat: like conmon, only this direction ends; the client may still send input. */
@@ -168,6 +173,8 @@ static void output_failed(AttachClient *c, int errsv)
 	c->out_done = TRUE;
 	(void)shutdown(c->fd, SHUT_WR);
 	drop_queue(c);
+	if (finished(c))
+		return;
 	if (c->in_done)
 		attach_client_close(c);
 	else
@@ -199,6 +206,8 @@ void attach_client_flush(AttachClient *c)
 		drop_queue(c);
 	else if (sent)
 		c->stalled_since = g_get_monotonic_time();
+	if (finished(c))
+		return;
 	attach_client_update(c);
 	if (sent)
 		c->ops->progress(c, c->user_data);
@@ -206,7 +215,7 @@ void attach_client_flush(AttachClient *c)
 
 void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize len)
 {
-	if (c->out_done)
+	if (c->out_done || c->abandoned)
 		return;
 	if (c->out_head == c->out_len) {
 		struct iovec iov[2] = { { &stream, 1 }, { (void *)buf, len } };
@@ -224,12 +233,38 @@ void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize l
 		}
 		c->stalled_since = g_get_monotonic_time();
 	}
-	if (attach_client_queued(c) + sizeof(MsgSize) + 1 + len > ATTACH_CLIENT_QUEUE_CAP) {
-		attach_client_drop(c, "is too far behind the container's output");
-		return;
-	}
+	/* No bound here: the owner keeps the queue short by not reading the container while a
+	 * client is behind (attach.c says how far a queue can grow). */
 	queue_append(c, stream, buf, len);
 	attach_client_update(c);
+}
+
+void attach_client_finish(AttachClient *c)
+{
+	c->finishing = TRUE;
+	(void)finished(c);
+}
+
+void attach_client_abandon(AttachClient *c, const char *notice)
+{
+	if (c->closed || c->abandoned)
+		return;
+	g_warning("attach client %d took no output for too long (%zu bytes queued), "
+		  "disconnecting it",
+		  c->fd, attach_client_queued(c));
+	drop_queue(c);
+	/* What it missed is replaced by one line saying so, on the stderr stream; it is closed
+	 * once that is sent (or when the owner gives up on it too). */
+	attach_client_send(c, VIGIL_STREAM_STDERR, notice, strlen(notice));
+	c->abandoned = TRUE;
+	/* Gone as far as its input is concerned, as if it had disconnected. */
+	end_input(c);
+	(void)finished(c);
+}
+
+gboolean attach_client_is_abandoned(AttachClient *c)
+{
+	return c->abandoned;
 }
 
 /* Peer gone (HUP) or broken (ERR): take the input it left, then close. */

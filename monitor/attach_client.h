@@ -31,11 +31,23 @@ AttachClient *attach_client_new(GMainContext *ctx, int fd, const AttachClientOps
 				gpointer user_data);
 
 /*
- * Queue (or send at once) one message: the stream byte, then len <= 8192 bytes. Keeping the
- * queue short is the owner's job (it stops reading the container); as a last bound, a client
- * more than ATTACH_CLIENT_QUEUE_CAP behind is dropped.
+ * Queue (or send at once) one message: the stream byte, then len <= 8192 bytes. Nothing is
+ * ever dropped here: keeping the queue short is the owner's job (it stops reading the
+ * container while a client is behind).
  */
 void attach_client_send(AttachClient *client, guint8 stream, const char *buf, gsize len);
+
+/* No more output will be queued: the client is closed as soon as its queue is sent, or when
+ * it hangs up or a write fails. */
+void attach_client_finish(AttachClient *client);
+
+/*
+ * Give up on the client's output (the owner's opt-in stall rule): its queue is discarded and
+ * replaced by the one-line notice on the stderr stream, it takes no more output and no more
+ * input (as if it had disconnected), and it is closed once the notice is sent.
+ */
+void attach_client_abandon(AttachClient *client, const char *notice);
+gboolean attach_client_is_abandoned(AttachClient *client);
 
 /* Send queued messages until the socket is full. */
 void attach_client_flush(AttachClient *client);

@@ -37,6 +37,8 @@
 typedef enum {
 	PHASE_RUNTIME, /* the runtime is creating the container or exec process */
 	PHASE_RUNNING, /* we know the container's pid and wait for it */
+	PHASE_SERVING, /* the container is gone and reported: attach clients get their last output
+			*/
 	PHASE_DONE,    /* the loop is quitting */
 } Phase;
 
@@ -187,9 +189,17 @@ static void close_inherited_fds(Monitor *m)
 	m->startup->attach_fd = -1;
 }
 
+static void on_clients_served(gpointer data)
+{
+	quit(data);
+}
+
 /*
  * The container is gone. Everything that must happen, in the one order that keeps the
- * promise "logs complete before the exit file, exit codes never lost" (style-notes §3.5).
+ * promise "logs complete before the exit file, exit codes never lost" (docs/architecture.md,
+ * "Exit path"). The exit file never waits for an attach client: clients that are behind get
+ * the rest of their output afterwards, for as long as they take it, and the exit command
+ * (podman's cleanup) runs once they have it, as conmon runs it after its last write.
  */
 static void shutdown_after_exit(Monitor *m)
 {
@@ -202,6 +212,7 @@ static void shutdown_after_exit(Monitor *m)
 
 	attach_server_stop_listening(m->attach);
 	streams_drain(m->streams, 0);
+	streams_stop_output(m->streams);
 	/* Every byte is in the log files (readable) before the exit file appears; making them
 	 * durable waits until the engine has been told, so the exit is not delayed by the disk. */
 	log_sinks_flush(m->logs, FALSE);
@@ -213,11 +224,21 @@ static void shutdown_after_exit(Monitor *m)
 	if (m->cfg->exec)
 		send_sync(m, m->exit_status, m->timed_out ? TIMED_OUT_MESSAGE : NULL, -1);
 	/* Clients see EOF once the exit code can be read (podman waits on it next). */
-	attach_server_shutdown(m->attach);
+	gboolean serving = attach_server_finish(m->attach, on_clients_served, m);
 	if (!m->cfg->no_sync_log)
 		log_sinks_flush(m->logs, TRUE);
 	sync_exit_files(m);
-	quit(m);
+	if (!serving) {
+		quit(m);
+		return;
+	}
+	m->phase = PHASE_SERVING;
+	/* Only the clients (and ctl) matter now: nothing else may fire for a container that is
+	 * gone. */
+	g_clear_pointer(&m->oom, oom_watch_free);
+	g_clear_pointer(&m->foreign, foreign_exit_free);
+	g_clear_pointer(&m->sd_notify, sd_notify_free);
+	g_clear_pointer(&m->seccomp, seccomp_notify_free);
 }
 
 /* Called once, after runtime_exited() learned the pid: an exit reaped before that waited in
@@ -362,7 +383,7 @@ static void on_child(pid_t pid, int wstatus, gpointer data)
 {
 	Monitor *m = data;
 
-	if (m->phase == PHASE_DONE)
+	if (m->phase >= PHASE_SERVING)
 		return;
 	if (pid == m->runtime_pid) {
 		runtime_exited(m, wstatus);
@@ -380,6 +401,14 @@ static void on_signal(int signo, gpointer data)
 	Monitor *m = data;
 	pid_t target = m->container_pid > 0 ? m->container_pid : m->runtime_pid;
 
+	if (m->phase >= PHASE_SERVING) {
+		/* Nothing to forward to (the pid may be reused by now): a signal to the monitor
+		 * itself while it serves the last output means stop. */
+		g_warning("signal %d while attach clients still had output queued: closing them",
+			  signo);
+		quit(m);
+		return;
+	}
 	/* Compat: conmon forwards TERM/INT/QUIT and keeps running until the container exits. */
 	if (target > 0 && kill(target, signo) < 0 && errno == ESRCH && m->container_pid > 0 &&
 	    target != m->container_pid)

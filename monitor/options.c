@@ -68,6 +68,11 @@ static GOptionContext *build_context(MonitorConfig *cfg)
 	const GOptionEntry entries[] = {
 		{ "api-version", 0, 0, G_OPTION_ARG_NONE, &cfg->api_version,
 		  "Conmon API version to use", NULL },
+		{ "attach-stall-timeout", 0, 0, G_OPTION_ARG_INT, &cfg->attach_stall_timeout,
+		  "vigil: disconnect an attach client that takes no output for this many seconds "
+		  "while output waits for it, telling it so (default 0: never, every client gets "
+		  "every byte)",
+		  "SECONDS" },
 		{ "bundle", 'b', 0, G_OPTION_ARG_FILENAME, &cfg->bundle,
 		  "Location of the OCI Bundle path", NULL },
 		{ "cid", 'c', 0, G_OPTION_ARG_FILENAME, &cfg->cid, "Identification of Container",
@@ -307,6 +312,12 @@ gboolean options_validate(MonitorConfig *cfg, GError **error)
 	if (cfg->socket_dir_path == NULL)
 		cfg->socket_dir_path = g_strdup("/var/run/crio");
 
+	if (cfg->attach_stall_timeout < 0)
+		return vigil_throw(
+			error, EINVAL,
+			"--attach-stall-timeout must be a non-negative number of seconds, "
+			"got %d",
+			cfg->attach_stall_timeout);
 	if (cfg->exit_delay < 0)
 		return vigil_throw(
 			error, EINVAL,

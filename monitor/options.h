@@ -46,6 +46,7 @@ typedef struct {
 	gboolean leave_stdin_open;
 	char *socket_dir_path;
 	gboolean full_attach;
+	int attach_stall_timeout; /* vigil: seconds; 0 = attach clients are never given up on */
 	int timeout;
 
 	/* files written */

@@ -265,6 +265,12 @@ void streams_drain(Streams *streams, int stream)
 	}
 }
 
+void streams_stop_output(Streams *streams)
+{
+	for (int i = 0; i < 2; i++)
+		out_stream_close(&streams->out[i]);
+}
+
 int streams_stdin_fd(Streams *streams)
 {
 	return streams->stdin_fd;

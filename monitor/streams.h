@@ -45,6 +45,10 @@ void streams_pause_output(Streams *streams, gboolean paused);
  * four times a full pipe, so a writer that never stops cannot hold it. */
 void streams_drain(Streams *streams, int stream);
 
+/* The container is gone and its output drained: close the output fds, so nothing outliving
+ * it (a daemon an exec session left behind) is read after the exit was reported. */
+void streams_stop_output(Streams *streams);
+
 /* Where container input goes: the stdin pipe or the PTY master (non-blocking), or -1. */
 int streams_stdin_fd(Streams *streams);
 /* Close the container's stdin (it sees EOF). A PTY is never closed this way. */
