@@ -53,6 +53,8 @@ ninja -C build-clang
 echo "==> ASan+UBSan build"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined >/dev/null
 ninja -C build-asan
-run_tests build-asan --suite unit --suite integration
+# Sanitized code runs several times slower (and its malloc unwinds every stack): every
+# test's timeout is tripled here, so a busy machine does not fail a passing test.
+run_tests build-asan --timeout-multiplier 3 --suite unit --suite integration
 
 echo "==> all suites passed"
