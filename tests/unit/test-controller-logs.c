@@ -286,7 +286,7 @@ static void test_matches_whole_file_reading(Fixture *f, gconstpointer data)
 	g_test_summary("reading in blocks, forward and backward, shows exactly the records the "
 		       "whole-file reading did, for every --tail and --since, across rotated "
 		       "files, lines longer than a block, garbage and a half-written last line");
-	for (int round = 0; round < 100; round++) {
+	for (int round = 0; round < 60; round++) {
 		LogsFormat format = formats[round % 2];
 		g_autoptr(GPtrArray) files = NULL;
 		g_assert_true(state_dir_remove(f->dir, NULL));
