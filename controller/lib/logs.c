@@ -159,8 +159,8 @@ gboolean logs_read(const LogsQuery *q, GPtrArray *paths, LogsSink sink, gpointer
 	g_array_set_size(files, paths->len);
 	for (guint i = 0; i < paths->len; i++)
 		log_file_open(&g_array_index(files, LogFile, i), g_ptr_array_index(paths, i));
-	if (q->tail >= 0 &&
-	    !find_tail_start(q, (const LogFile *)files->data, files->len, &first, &offset, error))
+	if (q->tail >= 0 && !find_tail_start(q, (const LogFile *)(const void *)files->data,
+					     files->len, &first, &offset, error))
 		return FALSE;
 	for (guint i = first; i < files->len; i++) {
 		if (!read_forward(q, &g_array_index(files, LogFile, i), i == first ? offset : 0,
