@@ -197,7 +197,7 @@ static void on_clients_served(gpointer data)
 /*
  * The container is gone. Everything that must happen, in the one order that keeps the
  * promise "logs complete before the exit file, exit codes never lost" (docs/architecture.md,
- * "Exit path"). The exit file never waits for an attach client: clients that are behind get
+ * "States"). The exit file never waits for an attach client: clients that are behind get
  * the rest of their output afterwards, for as long as they take it, and the exit command
  * (podman's cleanup) runs once they have it, as conmon runs it after its last write.
  */
