@@ -95,6 +95,16 @@ static gboolean exit_file_exists(TestBundle *b)
 	return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
+/* One message of n bytes: its payload size; *clean stays TRUE while every message is stdout
+ * and every byte `fill`. */
+static gsize take_fill(const char *buf, gssize n, char fill, gboolean *clean)
+{
+	*clean &= buf[0] == 2;
+	for (gssize i = 1; i < n; i++)
+		*clean &= buf[i] == fill;
+	return (gsize)n - 1;
+}
+
 /* What a client reads to EOF: payload bytes, and whether every byte was `fill` (stdout only). */
 static gsize read_all_fill(int fd, char fill, gboolean *out_clean)
 {
@@ -103,12 +113,8 @@ static gsize read_all_fill(int fd, char fill, gboolean *out_clean)
 	gssize n;
 
 	*out_clean = TRUE;
-	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
-		*out_clean &= buf[0] == 2;
-		for (gssize i = 1; i < n; i++)
-			*out_clean &= buf[i] == fill;
-		got += (gsize)n - 1;
-	}
+	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0)
+		got += take_fill(buf, n, fill, out_clean);
 	g_assert_cmpint(n, ==, 0);
 	return got;
 }
@@ -231,10 +237,7 @@ static void test_slow_reader_80k(void)
 	gint64 t0 = g_get_monotonic_time();
 	int fd = connect_and_start(b);
 	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0) {
-		clean &= buf[0] == 2;
-		for (gssize i = 1; i < n; i++)
-			clean &= buf[i] == 'x';
-		got += (gsize)n - 1;
+		got += take_fill(buf, n, 'x', &clean);
 		g_usleep(100 * 1000);
 	}
 	g_assert_cmpint(n, ==, 0);
@@ -285,10 +288,7 @@ static void test_fast_and_paused(void)
 			open_[which] = FALSE;
 			continue;
 		}
-		clean &= buf[0] == 2;
-		for (gssize i = 1; i < n; i++)
-			clean &= buf[i] == 'x';
-		got[which] += (gsize)n - 1;
+		got[which] += take_fill(buf, n, 'x', &clean);
 	}
 	g_assert_cmpuint(got[0], ==, total);
 	g_assert_cmpuint(got[1], ==, total);
