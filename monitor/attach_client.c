@@ -252,6 +252,8 @@ void attach_client_abandon(AttachClient *c, const char *notice)
 	g_warning("attach client %d took no output for too long (%zu bytes queued), "
 		  "disconnecting it",
 		  c->fd, attach_client_queued(c));
+	/* Closing hands the owner's reference back, and no dispatch holds one here. */
+	attach_client_ref(c);
 	drop_queue(c);
 	/* What it missed is replaced by one line saying so, on the stderr stream; it is closed
 	 * once that is sent (or when the owner gives up on it too). */
@@ -260,6 +262,7 @@ void attach_client_abandon(AttachClient *c, const char *notice)
 	/* Gone as far as its input is concerned, as if it had disconnected. */
 	end_input(c);
 	(void)finished(c);
+	attach_client_unref(c);
 }
 
 gboolean attach_client_is_abandoned(AttachClient *c)
