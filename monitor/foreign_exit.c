@@ -6,13 +6,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 
 #include "error.h"
 #include "fdutil.h"
+#include "pidfd.h"
 #include "source.h"
 
 gboolean foreign_exit_is_our_child(pid_t pid)
@@ -53,11 +53,9 @@ ForeignExit *foreign_exit_new(GMainContext *ctx, pid_t pid, GSourceFunc on_exit,
 {
 	g_autoptr(ForeignExit) w = g_new0(ForeignExit, 1);
 
-	/* glibc 2.36 has no pidfd_open() wrapper; the syscall is Linux 5.3+. Its fd is always
-	 * close-on-exec (pidfd_open(2)). */
-	w->fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	w->fd = pidfd_open_pid(pid);
 	if (w->fd < 0)
-		return vigil_throw_errno(error, "pidfd_open %d", (int)pid), NULL;
+		return vigil_throw_errsv(error, -w->fd, "pidfd_open %d", (int)pid), NULL;
 	w->source = g_unix_fd_source_new(w->fd, G_IO_IN);
 	w->on_exit = on_exit;
 	w->user_data = user_data;

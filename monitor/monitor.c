@@ -20,6 +20,7 @@
 #include "foreign_exit.h"
 #include "oom.h"
 #include "output_hold.h"
+#include "pidfd.h"
 #include "reaper.h"
 #include "runtime.h"
 #include "sd_notify.h"
@@ -68,6 +69,7 @@ typedef struct {
 	Phase phase;
 	pid_t runtime_pid;
 	pid_t container_pid;
+	int container_pidfd; /* signals go through it: never to a process that reused the pid */
 	int container_wstatus;
 	GArray *early_exits; /* EarlyExit: children reaped before the container pid was known */
 	GString *runtime_err;
@@ -298,6 +300,15 @@ static void watch_container(Monitor *m)
 	const char *oom_dirs[3] = { NULL };
 	int n = 0;
 
+	/* Until we reap it, the pid of our child (or of an orphan re-parented to us) cannot be
+	 * reused, so this pidfd names the container; one reaped already gets none. */
+	gboolean reaped = FALSE;
+	for (guint i = 0; i < m->early_exits->len; i++)
+		reaped |= g_array_index(m->early_exits, EarlyExit, i).pid == m->container_pid;
+	m->container_pidfd = reaped ? -ESRCH : pidfd_open_pid(m->container_pid);
+	if (m->container_pidfd < 0)
+		g_debug("pidfd_open %d: %s, signals go by pid", m->container_pid,
+			g_strerror(-m->container_pidfd));
 	if (m->cfg->persist_dir != NULL)
 		oom_dirs[n++] = m->cfg->persist_dir;
 	if (m->cfg->bundle != NULL)
@@ -410,6 +421,10 @@ static void on_signal(int signo, gpointer data)
 		return;
 	}
 	/* Compat: conmon forwards TERM/INT/QUIT and keeps running until the container exits. */
+	if (m->container_pidfd >= 0) {
+		(void)pidfd_signal(m->container_pidfd, signo);
+		return;
+	}
 	if (target > 0 && kill(target, signo) < 0 && errno == ESRCH && m->container_pid > 0 &&
 	    target != m->container_pid)
 		(void)kill(m->container_pid, signo);
@@ -484,6 +499,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 		.startup = startup,
 		.key = sync_key_for(cfg->api_version, cfg->exec),
 		.process_status = 1,
+		.container_pidfd = -1,
 	};
 
 	m.ctx = g_main_context_default();
@@ -508,6 +524,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	g_clear_pointer(&m.console, console_free);
 	g_clear_pointer(&m.oom, oom_watch_free);
 	g_clear_pointer(&m.foreign, foreign_exit_free);
+	vigil_clear_fd(&m.container_pidfd);
 	g_clear_pointer(&m.sd_notify, sd_notify_free);
 	g_clear_pointer(&m.seccomp, seccomp_notify_free);
 	g_clear_pointer(&m.ctl, ctl_free);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test-monitor-attach-helpers.h"
@@ -218,6 +219,34 @@ static void test_exit_while_paused(void)
 	g_assert_true(clean);
 	close(paused);
 	g_assert_cmpint(wait_exit(b, m), ==, 0);
+}
+
+/*
+ * A signal to the monitor while it serves a paused client after the exit (vigilmon's
+ * serving phase; conmon has none) ends the serving at once: nothing is forwarded to the
+ * container's old pid, and the monitor exits with the container's status.
+ */
+static void test_signal_while_serving(void)
+{
+	if (!testlib_require_runc() ||
+	    !testlib_require_monitor_feature(!testlib_testing_other_monitor(),
+					     "serving attach clients after the exit file"))
+		return;
+	g_autoptr(TestBundle) b = bundle_printing(1536 * 1024);
+	g_autoptr(TestMonitor) m = start_monitor(b, TRUE, NULL);
+	gboolean clean = FALSE;
+
+	testlib_read_sync_pid(m, WAIT_MS);
+	int paused = connect_and_start(b);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 0);
+	g_assert_cmpint(kill(m->monitor_pid, SIGTERM), ==, 0);
+	int w = testlib_wait_pid(m->monitor_pid, WAIT_MS);
+	g_assert_true(WIFEXITED(w));
+	g_assert_cmpint(WEXITSTATUS(w), ==, 0);
+	/* What it had not taken is gone with the monitor; what the kernel held arrives. */
+	g_assert_cmpuint(read_all_fill(paused, 'x', &clean), <, 1536 * 1024);
+	g_assert_true(clean);
+	close(paused);
 }
 
 /* A client reading ~80 KB/s (one message per 100 ms) gets every byte, in order. */
@@ -439,6 +468,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/attach/stdin-backpressure", test_stdin_backpressure);
 	g_test_add_func("/monitor/attach/paused-client-50mb", test_paused_client_50mb);
 	g_test_add_func("/monitor/attach/exit-while-paused", test_exit_while_paused);
+	g_test_add_func("/monitor/attach/signal-while-serving", test_signal_while_serving);
 	g_test_add_func("/monitor/attach/slow-reader-80k", test_slow_reader_80k);
 	g_test_add_func("/monitor/attach/fast-and-paused", test_fast_and_paused);
 	g_test_add_func("/monitor/attach/disconnect-mid-stream", test_disconnect_mid_stream);

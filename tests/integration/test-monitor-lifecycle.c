@@ -62,6 +62,25 @@ static void test_exit_code_42(void)
 	g_assert_cmpint(run_to_exit(b, NULL, NULL), ==, 42);
 }
 
+/* SIGTERM to the monitor reaches the container (through its pidfd), which traps it. */
+static void test_signal_forwarded(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){
+		"sh", "-c",
+		"trap 'echo got-term; exit 7' TERM; echo ready; while :; do sleep 0.1; done",
+		NULL });
+	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
+
+	g_assert_true(testlib_wait_for_text(b->log_path, "ready", WAIT_MS));
+	g_assert_cmpint(kill(m->monitor_pid, SIGTERM), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 7);
+	g_assert_cmpint(testlib_wait_pid(m->monitor_pid, WAIT_MS), !=, -1);
+	g_autofree char *log = testlib_read_file(b->log_path);
+	g_assert_nonnull(strstr(log, " stdout F got-term\n"));
+}
+
 static void test_sigkill_137(void)
 {
 	if (!testlib_require_runc())
@@ -261,6 +280,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/lifecycle/exit-zero-and-output", test_exit_zero_and_output);
 	g_test_add_func("/monitor/lifecycle/exit-42", test_exit_code_42);
 	g_test_add_func("/monitor/lifecycle/sigkill-137", test_sigkill_137);
+	g_test_add_func("/monitor/lifecycle/signal-forwarded", test_signal_forwarded);
 	g_test_add_func("/monitor/lifecycle/bad-bundle", test_bad_bundle_error);
 	g_test_add_func("/monitor/lifecycle/runtime-error-nul", test_runtime_error_with_nul);
 	g_test_add_func("/monitor/lifecycle/exit-command", test_exit_command_args);
