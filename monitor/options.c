@@ -77,10 +77,11 @@ static GOptionContext *build_context(MonitorConfig *cfg)
 		  "Location of the OCI Bundle path", NULL },
 		{ "cid", 'c', 0, G_OPTION_ARG_FILENAME, &cfg->cid, "Identification of Container",
 		  NULL },
+		/* conmon's help swaps these two descriptions; engines match only the names. */
 		{ "conmon-pidfile", 'P', 0, G_OPTION_ARG_FILENAME, &cfg->conmon_pidfile,
-		  "PID file for the initial pid inside of container", NULL },
+		  "PID file for the monitor process (written by it)", NULL },
 		{ "container-pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &cfg->container_pidfile,
-		  "PID file for the conmon process", NULL },
+		  "PID file for the container's initial process (written by the runtime)", NULL },
 		{ "cuuid", 'u', 0, G_OPTION_ARG_FILENAME, &cfg->cuuid, "Container UUID", NULL },
 		{ "exec", 'e', 0, G_OPTION_ARG_NONE, &cfg->exec,
 		  "Exec a command into a running container", NULL },

@@ -267,6 +267,21 @@ static void test_help_lists_every_option(void)
 	}
 }
 
+/* -P is the monitor's pid file and -p the container's (conmon's help says the opposite). */
+static void test_help_pidfiles_described_right(void)
+{
+	g_autofree char *help = options_help();
+	const char *big = strstr(help, "--conmon-pidfile");
+	const char *small = strstr(help, "--container-pidfile");
+
+	g_assert_nonnull(big);
+	g_assert_nonnull(small);
+	g_autofree char *big_line = g_strndup(big, strcspn(big, "\n"));
+	g_autofree char *small_line = g_strndup(small, strcspn(small, "\n"));
+	g_assert_nonnull(strstr(big_line, "monitor process"));
+	g_assert_nonnull(strstr(small_line, "container's initial process"));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -279,5 +294,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/options/validate-messages", test_validate_messages);
 	g_test_add_func("/options/legacy-exec", test_legacy_exec_needs_no_uuid);
 	g_test_add_func("/options/help-lists-every-option", test_help_lists_every_option);
+	g_test_add_func("/options/help-pidfiles-described-right",
+			test_help_pidfiles_described_right);
 	return g_test_run();
 }
