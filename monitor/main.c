@@ -86,6 +86,9 @@ int main(int argc, char **argv)
 	/* Before anything can write to a pipe whose reader is gone (the engine, a closed stderr).
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/* podman 6 hands us its whole environment: a G_DEBUG=fatal-warnings meant for some
+	 * other program must not turn our first warning into a SIGTRAP and lose the exit file. */
+	g_log_set_always_fatal(G_LOG_LEVEL_ERROR);
 	umask(022);
 	gboolean parsed = options_parse(&cfg, argc, argv, &error);
 	(void)env_fd("_OCI_SYNCPIPE", &startup.sync_fd, NULL);

@@ -51,11 +51,11 @@ TestMonitor *test_monitor_start(TestBundle *b, const char *const *args, gboolean
 	return test_monitor_start_with(monitor_binary(), b, args, with_attach_pipe, hold_start);
 }
 
-/* stdout_fd, stderr_fd: the monitor's stdout and stderr, or -1 for /dev/null and a pipe
- * whose text becomes launcher_stderr. */
+/* stdin_fd, stdout_fd, stderr_fd: the monitor's stdio; -1 for /dev/null (stdin, stdout) and
+ * for a pipe whose text becomes launcher_stderr (stderr). */
 static TestMonitor *spawn_monitor(const char *monitor, TestBundle *b, const char *const *args,
-				  gboolean with_attach_pipe, gboolean hold_start, int stdout_fd,
-				  int stderr_fd)
+				  gboolean with_attach_pipe, gboolean hold_start, int stdin_fd,
+				  int stdout_fd, int stderr_fd)
 {
 	TestMonitor *m = g_new0(TestMonitor, 1);
 	int sync[2], start[2], attach[2] = { -1, -1 };
@@ -97,7 +97,7 @@ static TestMonitor *spawn_monitor(const char *monitor, TestBundle *b, const char
 	if (!g_spawn_async_with_pipes_and_fds(
 		    NULL, (const char *const *)argv->pdata, (const char *const *)envp->pdata,
 		    G_SPAWN_DO_NOT_REAP_CHILD | (stdout_fd < 0 ? G_SPAWN_STDOUT_TO_DEV_NULL : 0),
-		    NULL, NULL, -1, stdout_fd, stderr_fd, source_fds, target_fds,
+		    NULL, NULL, stdin_fd, stdout_fd, stderr_fd, source_fds, target_fds,
 		    with_attach_pipe ? 3 : 2, &pid, NULL, NULL, own_stderr ? &err_fd : NULL,
 		    &error))
 		g_error("spawn monitor: %s", error->message);
@@ -159,13 +159,19 @@ static TestMonitor *spawn_monitor(const char *monitor, TestBundle *b, const char
 TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const char *const *args,
 				     gboolean with_attach_pipe, gboolean hold_start)
 {
-	return spawn_monitor(monitor, b, args, with_attach_pipe, hold_start, -1, -1);
+	return spawn_monitor(monitor, b, args, with_attach_pipe, hold_start, -1, -1, -1);
 }
 
 TestMonitor *test_monitor_start_stdio(TestBundle *b, const char *const *args, int out_fd,
 				      int err_fd)
 {
-	return spawn_monitor(monitor_binary(), b, args, FALSE, FALSE, out_fd, err_fd);
+	return spawn_monitor(monitor_binary(), b, args, FALSE, FALSE, -1, out_fd, err_fd);
+}
+
+TestMonitor *test_monitor_start_stdio3(TestBundle *b, const char *const *args, int in_fd,
+				       int out_fd, int err_fd)
+{
+	return spawn_monitor(monitor_binary(), b, args, FALSE, FALSE, in_fd, out_fd, err_fd);
 }
 
 void test_monitor_free(TestMonitor *m)

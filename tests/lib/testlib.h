@@ -116,6 +116,10 @@ TestMonitor *test_monitor_start_with(const char *monitor, TestBundle *b, const c
  * empty then. */
 TestMonitor *test_monitor_start_stdio(TestBundle *b, const char *const *args, int out_fd,
 				      int err_fd);
+/* As test_monitor_start_stdio, with the monitor's stdin on in_fd too (a terminal, for
+ * podman's passthrough-tty). */
+TestMonitor *test_monitor_start_stdio3(TestBundle *b, const char *const *args, int in_fd,
+				       int out_fd, int err_fd);
 /* The standard podman-like argv for b plus extra args (NULL-terminated). */
 TestMonitor *test_monitor_start_podman_like(TestBundle *b, const char *const *extra);
 /*
