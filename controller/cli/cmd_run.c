@@ -43,7 +43,12 @@ static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
 	options.streams = &streams;
 	options.detach_keys = r->detach_keys;
 	options.start = TRUE;
-	if (o->tty && cli_tty_setup(&tty, STDIN_FILENO))
+	/* -t, or a bundle whose process.terminal is true: the container has a terminal. */
+	g_autoptr(VigilContainer) created =
+		vigil_runtime_update_container_status(cli->rt, id, VIGIL_UPDATE_DEFAULT, NULL);
+	gboolean terminal = o->tty || (created != NULL && vigil_container_get_terminal(created));
+
+	if (terminal && cli_tty_setup(&tty, STDIN_FILENO))
 		options.resize = &tty.resize;
 	ok = vigil_runtime_attach(cli->rt, id, NULL, &options, &detached, &error);
 	cli_tty_restore(&tty);

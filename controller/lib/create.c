@@ -170,13 +170,18 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	g_autofree char *message = NULL;
 	int value = -1;
 	MonitorArgsBase base;
+	VigilCreateOptions effective = *o;
 
 	create_monitor_args_base(rt, ctr, &base);
 	base.cuuid = ctr->id;
 	base.dir = ctr->state_dir;
 	base.exit_dir = ctr->exit_dir;
 	base.persist_dir = ctr->persist_dir;
-	args = monitor_args_create(&base, o, (const char *const *)drivers);
+	/* The terminal the runtime's config.json asks for (the option, else the bundle's): the
+	 * runtime refuses a terminal it cannot hand to a console socket, so the monitor must
+	 * make one (-t) whenever the config says so, and never otherwise. */
+	effective.terminal = ctr->terminal;
+	args = monitor_args_create(&base, &effective, (const char *const *)drivers);
 	m = monitor_spawn(rt->monitor, args, o->preserve_fds, FALSE, pidfile, error);
 	if (m == NULL)
 		return FALSE;

@@ -22,8 +22,10 @@
 #include "state_dir.h"
 #include "state_record.h"
 
+/* The session's process.json; *out_terminal is its process.terminal, which the monitor must
+ * match (the runtime will not detach from a terminal it has no console socket for). */
 static gboolean write_spec(VigilContainer *ctr, ExecSession *s, const VigilExecOptions *o,
-			   GError **error)
+			   gboolean *out_terminal, GError **error)
 {
 	g_autoptr(Bundle) config = bundle_load(ctr->state_dir, error);
 	g_autofree char *rootfs = NULL;
@@ -37,6 +39,8 @@ static gboolean write_spec(VigilContainer *ctr, ExecSession *s, const VigilExecO
 			       o->resize != NULL ? o->resize->tty_fd : -1, error);
 	if (spec == NULL)
 		return FALSE;
+	*out_terminal = json_object_get_boolean_member_with_default(json_node_get_object(spec),
+								    "terminal", FALSE);
 	g_autofree char *text = json_to_string(spec, TRUE);
 	return state_file_write_atomic(path, text, strlen(text), 0600, error);
 }
@@ -62,6 +66,7 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 	gboolean attach = o->streams != NULL;
 	MonitorProcess *m;
 	MonitorArgsBase base;
+	VigilExecOptions effective = *o;
 
 	if (ctr->status != VIGIL_STATUS_RUNNING) {
 		vigil_throw(error, EBUSY, "it is %s, not running",
@@ -72,16 +77,18 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 		vigil_throw_errno(error, "create '%s'", exits);
 		return NULL;
 	}
-	s->terminal = o->terminal;
 	/* Recorded before the monitor starts, so no session ever runs without a record. */
-	if (!write_spec(ctr, s, o, error) || !exec_session_save(s, error))
+	if (!write_spec(ctr, s, o, &effective.terminal, error))
+		return NULL;
+	s->terminal = effective.terminal;
+	if (!exec_session_save(s, error))
 		return NULL;
 	create_monitor_args_base(rt, ctr, &base);
 	base.cuuid = s->id;
 	base.dir = s->dir;
 	base.exit_dir = exits;
 	base.persist_dir = s->dir;
-	args = monitor_args_exec(&base, o, spec, attach);
+	args = monitor_args_exec(&base, &effective, spec, attach);
 	m = monitor_spawn(rt->monitor, args, o->preserve_fds, attach, pidfile, error);
 	if (m == NULL)
 		return NULL;

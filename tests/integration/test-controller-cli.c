@@ -452,6 +452,28 @@ static void test_runtime_errors_are_one_line(void)
 	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
 }
 
+static void test_bundle_terminal(void)
+{
+	g_autoptr(Ctl) c =
+		ctl_new((const char *const[]){ "sh", "-c", "test -t 1 && exit 4; exit 5", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("a bundle straight from `runc spec` (process.terminal true) is created "
+		       "without -t: the monitor makes the terminal the config asks for");
+	test_bundle_set_terminal(c->b, TRUE);
+	test_bundle_write_config(c->b);
+	g_assert_cmpint(
+		ctl_cli(c, NULL, NULL, &err, "create", "--bundle", c->b->bundle, c->b->id, NULL),
+		==, 0);
+	g_assert_cmpstr(err, ==, "");
+	cli_ok(c, "start", NULL);
+	/* its stdout is a terminal */
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "wait", c->b->id, NULL), ==, 4);
+	cli_ok(c, "delete", NULL);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -471,5 +493,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/command-not-runnable", test_command_not_runnable);
 	g_test_add_func("/controller-cli/exec-input-detach-prefix",
 			test_exec_input_ends_in_detach_prefix);
+	g_test_add_func("/controller-cli/bundle-terminal", test_bundle_terminal);
 	return g_test_run();
 }
