@@ -29,7 +29,8 @@ Bundle *bundle_load(const char *dir, GError **error)
 		return NULL;
 	}
 	parser = json_util_load_file(path, JSON_UTIL_CONFIG_MAX, TRUE, &local);
-	if (parser == NULL) {
+	/* The config is copied for the runtime, and that copy must be JSON again. */
+	if (parser == NULL || !json_util_check_tree(json_parser_get_root(parser), &local)) {
 		vigil_throw(error, EINVAL, "'%s': %s", path, local->message);
 		return NULL;
 	}
@@ -42,12 +43,53 @@ Bundle *bundle_load(const char *dir, GError **error)
 	return g_steal_pointer(&b);
 }
 
+/* A new value node: json_node_copy() would share the JsonValue with node. */
+static JsonNode *copy_value(JsonNode *node)
+{
+	JsonNode *copy = json_node_alloc();
+	GType type = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : G_TYPE_NONE;
+
+	if (type == G_TYPE_STRING)
+		return json_node_init_string(copy, json_node_get_string(node));
+	if (type == G_TYPE_INT64)
+		return json_node_init_int(copy, json_node_get_int(node));
+	if (type == G_TYPE_DOUBLE)
+		return json_node_init_double(copy, json_node_get_double(node));
+	if (type == G_TYPE_BOOLEAN)
+		return json_node_init_boolean(copy, json_node_get_boolean(node));
+	return json_node_init_null(copy);
+}
+
+static void copy_member(JsonObject *o, const char *name, JsonNode *member, gpointer copy)
+{
+	json_object_set_member(copy, name, bundle_json_deep_copy(member));
+}
+
+static void copy_element(JsonArray *a, guint i, JsonNode *element, gpointer copy)
+{
+	json_array_add_element(copy, bundle_json_deep_copy(element));
+}
+
 JsonNode *bundle_json_deep_copy(JsonNode *node)
 {
-	/* json_node_copy() shares objects and arrays; a copy we edit must not. */
-	g_autofree char *text = json_to_string(node, FALSE);
-
-	return json_from_string(text, NULL);
+	/* json_node_copy() shares objects and arrays; a copy we edit must not. Copied node by
+	 * node, not through text, so it cannot fail (json-glib writes some values as no JSON
+	 * parser reads them). The recursion is bounded: the tree came from json_util_parse(). */
+	if (JSON_NODE_HOLDS_OBJECT(node)) {
+		JsonNode *copy = json_node_new(JSON_NODE_OBJECT);
+		json_node_take_object(copy, json_object_new());
+		json_object_foreach_member(json_node_get_object(node), copy_member,
+					   json_node_get_object(copy));
+		return copy;
+	}
+	if (JSON_NODE_HOLDS_ARRAY(node)) {
+		JsonNode *copy = json_node_new(JSON_NODE_ARRAY);
+		json_node_take_array(copy, json_array_new());
+		json_array_foreach_element(json_node_get_array(node), copy_element,
+					   json_node_get_array(copy));
+		return copy;
+	}
+	return copy_value(node);
 }
 
 void bundle_free(Bundle *b)

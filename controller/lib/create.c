@@ -206,6 +206,38 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	return TRUE;
 }
 
+/* state.json and the runtime's config.json are JSON, which holds only UTF-8: a path that is
+ * not would be saved as bytes no JSON parser reads (and runc reads U+FFFD in their place).
+ * Checked before anything is made, naming the option the value came from. */
+static gboolean check_utf8(VigilRuntime *rt, const VigilContainer *ctr, GError **error)
+{
+	/* The state root first: the default paths below are made from it. */
+	const struct {
+		const char *option;
+		const char *value;
+	} values[] = {
+		{ "--root", rt->root },
+		{ "--runtime", ctr->runtime },
+		{ "--runtime-root", ctr->runtime_root },
+		{ "--monitor", ctr->monitor },
+		{ "--bundle", ctr->bundle },
+		{ "--name", ctr->name },
+		{ "--exit-dir", ctr->exit_dir },
+		{ "--persist-dir", ctr->persist_dir },
+		{ "--log-path", ctr->log_path },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(values); i++) {
+		if (values[i].value != NULL && !g_utf8_validate(values[i].value, -1, NULL)) {
+			g_autofree char *shown = g_strescape(values[i].value, NULL);
+			return vigil_throw(error, EINVAL,
+					   "%s '%s' is not UTF-8 (the JSON records cannot hold it)",
+					   values[i].option, shown);
+		}
+	}
+	return TRUE;
+}
+
 static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bundle,
 			      const VigilCreateOptions *o, GError **error)
 {
@@ -214,6 +246,8 @@ static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bun
 	g_auto(GStrv) drivers =
 		create_log_drivers(o, ctr->state_dir, &ctr->log_driver, &ctr->log_path);
 
+	if (!check_utf8(rt, ctr, error))
+		return FALSE;
 	if (g_mkdir_with_parents(ctr->exit_dir, 0700) < 0)
 		return vigil_throw_errno(error, "create '%s'", ctr->exit_dir);
 	if (g_mkdir_with_parents(ctr->persist_dir, 0700) < 0)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -119,6 +120,68 @@ JsonParser *json_util_parse(const char *text, gsize len, gsize max_bytes, GError
 		return NULL;
 	}
 	return g_steal_pointer(&parser);
+}
+
+static const char *where(GString *path)
+{
+	return path->len > 0 ? path->str : "the top level";
+}
+
+static gboolean check_node(JsonNode *node, GString *path, GError **error);
+
+static gboolean check_object(JsonObject *o, GString *path, GError **error)
+{
+	g_autoptr(GList) names = json_object_get_members(o);
+	gsize len = path->len;
+
+	for (GList *l = names; l != NULL; l = l->next) {
+		const char *name = l->data;
+		if (!g_utf8_validate(name, -1, NULL))
+			return vigil_throw(error, EPROTO, "member name not UTF-8 at %s",
+					   where(path));
+		g_string_append_printf(path, "%s%s", len > 0 ? "." : "", name);
+		if (!check_node(json_object_get_member(o, name), path, error))
+			return FALSE;
+		g_string_truncate(path, len);
+	}
+	return TRUE;
+}
+
+static gboolean check_array(JsonArray *a, GString *path, GError **error)
+{
+	gsize len = path->len;
+
+	for (guint i = 0; i < json_array_get_length(a); i++) {
+		g_string_append_printf(path, "[%u]", i);
+		if (!check_node(json_array_get_element(a, i), path, error))
+			return FALSE;
+		g_string_truncate(path, len);
+	}
+	return TRUE;
+}
+
+static gboolean check_node(JsonNode *node, GString *path, GError **error)
+{
+	if (JSON_NODE_HOLDS_OBJECT(node))
+		return check_object(json_node_get_object(node), path, error);
+	if (JSON_NODE_HOLDS_ARRAY(node))
+		return check_array(json_node_get_array(node), path, error);
+	if (!JSON_NODE_HOLDS_VALUE(node))
+		return TRUE;
+	if (json_node_get_value_type(node) == G_TYPE_STRING &&
+	    !g_utf8_validate(json_node_get_string(node), -1, NULL))
+		return vigil_throw(error, EPROTO, "string not UTF-8 at %s", where(path));
+	if (json_node_get_value_type(node) == G_TYPE_DOUBLE &&
+	    !isfinite(json_node_get_double(node)))
+		return vigil_throw(error, EPROTO, "number out of range at %s", where(path));
+	return TRUE;
+}
+
+gboolean json_util_check_tree(JsonNode *node, GError **error)
+{
+	g_autoptr(GString) path = g_string_new(NULL);
+
+	return node == NULL || check_node(node, path, error);
 }
 
 char *json_util_read_file(const char *path, gsize max_bytes, gboolean follow, gsize *out_len,

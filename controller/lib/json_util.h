@@ -49,5 +49,16 @@ JsonParser *json_util_parse(const char *text, gsize len, gsize max_bytes, GError
 char *json_util_read_file(const char *path, gsize max_bytes, gboolean follow, gsize *out_len,
 			  GError **error);
 
+/*
+ * TRUE if every string and member name under node is UTF-8 and every number finite. json-glib
+ * takes broken \u escapes ("\ud80x", a lone low surrogate), giving bytes that are not UTF-8,
+ * and reads 1e999 as infinity; its generator writes both back as no JSON reads them (the raw
+ * bytes, "inf.0"), so a document that is kept or copied is checked first. EPROTO saying
+ * where ("string not UTF-8 at process.args[0]", "member name not UTF-8 at process", "number
+ * out of range at the top level"), for the caller to prefix. The walk recurses once per
+ * level: node comes from json_util_parse().
+ */
+gboolean json_util_check_tree(JsonNode *node, GError **error);
+
 /* json_util_read_file() and json_util_parse(). */
 JsonParser *json_util_load_file(const char *path, gsize max_bytes, gboolean follow, GError **error);

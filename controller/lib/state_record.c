@@ -17,6 +17,9 @@
 
 #define RECORD_VERSION 1
 
+/* 10000-01-01T00:00:00Z: GDateTime, and so the stored form, ends with the year 9999. */
+#define TIME_END (G_GINT64_CONSTANT(253402300800) * G_USEC_PER_SEC)
+
 static void add_string(JsonBuilder *b, const char *key, const char *value)
 {
 	if (value == NULL)
@@ -39,7 +42,7 @@ static void add_bool(JsonBuilder *b, const char *key, gboolean value)
 
 static void add_time(JsonBuilder *b, const char *key, gint64 usec)
 {
-	if (usec <= 0)
+	if (usec <= 0 || usec >= TIME_END)
 		return;
 	g_autoptr(GDateTime) secs = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
 	g_autoptr(GDateTime) t = g_date_time_add(secs, usec % G_USEC_PER_SEC);
@@ -109,16 +112,28 @@ static gboolean get_bool(JsonObject *o, const char *key)
 	return json_util_bool(o, key);
 }
 
-static gint64 get_time(JsonObject *o, const char *key)
+/* A time that does not parse reads as unset, as other wrong types do; one that parses but
+ * could not be written back (past the year 9999 in UTC) is an error. */
+static gboolean get_time(JsonObject *o, const char *key, gint64 *out, GError **error)
 {
-	g_autofree char *text = get_string(o, key);
+	const char *text = json_util_string(o, key);
+	g_autoptr(GDateTime) t = text != NULL ? g_date_time_new_from_iso8601(text, NULL) : NULL;
 
-	if (text == NULL)
-		return 0;
-	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(text, NULL);
+	*out = 0;
 	if (t == NULL)
-		return 0;
-	return g_date_time_to_unix(t) * G_USEC_PER_SEC + g_date_time_get_microsecond(t);
+		return TRUE;
+	*out = g_date_time_to_unix(t) * G_USEC_PER_SEC + g_date_time_get_microsecond(t);
+	if (*out >= TIME_END)
+		return vigil_throw(error, EPROTO, "%s '%s' is past the year 9999 (UTC)", key, text);
+	return TRUE;
+}
+
+static void throw_corrupt(GError **error, const char *id, const char *state_dir, GError *why)
+{
+	g_autofree char *path = g_build_filename(state_dir, STATE_RECORD, NULL);
+
+	vigil_throw(error, EPROTO, "state record of container '%s' is corrupt: '%s': %s", id, path,
+		    why->message);
 }
 
 VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
@@ -132,10 +147,9 @@ VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 	g_autofree char *status = NULL;
 
 	parser = json_util_parse(text, len, JSON_UTIL_RECORD_MAX, &local);
-	if (parser == NULL) {
-		g_autofree char *path = g_build_filename(state_dir, STATE_RECORD, NULL);
-		vigil_throw(error, EPROTO, "state record of container '%s' is corrupt: '%s': %s",
-			    id, path, local->message);
+	/* Strings that are not UTF-8 would be saved as bytes no JSON parser reads. */
+	if (parser == NULL || !json_util_check_tree(json_parser_get_root(parser), &local)) {
+		throw_corrupt(error, id, state_dir, local);
 		return NULL;
 	}
 	o = json_util_root_object(parser);
@@ -174,9 +188,12 @@ VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 	ctr->persist_dir = get_string(o, "persist_dir");
 	ctr->log_driver = get_string(o, "log_driver");
 	ctr->log_path = get_string(o, "log_path");
-	ctr->created = get_time(o, "created");
-	ctr->started = get_time(o, "started");
-	ctr->finished = get_time(o, "finished");
+	if (!get_time(o, "created", &ctr->created, &local) ||
+	    !get_time(o, "started", &ctr->started, &local) ||
+	    !get_time(o, "finished", &ctr->finished, &local)) {
+		throw_corrupt(error, id, state_dir, local);
+		return NULL;
+	}
 	if (ctr->exit_dir == NULL)
 		ctr->exit_dir = g_build_filename(state_dir, STATE_EXITS, NULL);
 	return g_steal_pointer(&ctr);
@@ -203,10 +220,57 @@ gboolean state_file_write_atomic(const char *path, const char *data, gsize len, 
 	return TRUE;
 }
 
+/* TRUE if the record can be read back: its strings UTF-8 (JSON holds nothing else) and its
+ * times before the year 10000. EINVAL naming the field otherwise. */
+static gboolean record_check(const VigilContainer *ctr, GError **error)
+{
+	const struct {
+		const char *key;
+		const char *value;
+	} strings[] = {
+		{ "id", ctr->id },
+		{ "name", ctr->name },
+		{ "bundle", ctr->bundle },
+		{ "runtime", ctr->runtime },
+		{ "runtime_root", ctr->runtime_root },
+		{ "monitor", ctr->monitor },
+		{ "exit_dir", ctr->exit_dir },
+		{ "persist_dir", ctr->persist_dir },
+		{ "log_driver", ctr->log_driver },
+		{ "log_path", ctr->log_path },
+	};
+	const struct {
+		const char *key;
+		gint64 usec;
+	} times[] = {
+		{ "created", ctr->created },
+		{ "started", ctr->started },
+		{ "finished", ctr->finished },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(strings); i++) {
+		if (strings[i].value != NULL && !g_utf8_validate(strings[i].value, -1, NULL)) {
+			g_autofree char *shown = g_strescape(strings[i].value, NULL);
+			return vigil_throw(error, EINVAL, "%s '%s' is not UTF-8", strings[i].key,
+					   shown);
+		}
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(times); i++) {
+		if (times[i].usec >= TIME_END)
+			return vigil_throw(error, EINVAL, "%s is past the year 9999", times[i].key);
+	}
+	return TRUE;
+}
+
 gboolean state_record_save(const VigilContainer *ctr, const char *path, GError **error)
 {
-	g_autofree char *text = state_record_to_json(ctr);
+	g_autofree char *text = NULL;
+	g_autoptr(GError) local = NULL;
 
+	/* A record that could not be read back is never written. */
+	if (!record_check(ctr, &local))
+		return vigil_throw(error, EINVAL, "write '%s': %s", path, local->message);
+	text = state_record_to_json(ctr);
 	return state_file_write_atomic(path, text, strlen(text), 0600, error);
 }
 

@@ -166,10 +166,89 @@ static void test_cli_bad_input(void)
 	g_assert_false(g_file_test(root, G_FILE_TEST_EXISTS));
 }
 
+static void test_cli_not_utf8(void)
+{
+	g_autofree char *root = g_dir_make_tmp("vigilctl-args-XXXXXX", NULL);
+	g_autofree char *good = g_build_filename(root, "good", NULL);
+	g_autofree char *bad = g_build_filename(root, "b\xffx", NULL);
+	g_autofree char *log = g_build_filename(root, "l\xfe.log", NULL);
+	g_autofree char *exits = g_build_filename(root, "e\xfe", NULL);
+	g_autofree char *want = NULL;
+	const char *config = "{\"process\": {\"args\": [\"true\"]}}";
+
+	g_test_summary("create with a path that is not UTF-8 (state.json and the runtime's "
+		       "config.json are JSON): one line naming the option, nothing left behind");
+	g_assert_nonnull(root);
+	for (const char *const *d = (const char *const[]){ good, bad, NULL }; *d != NULL; d++) {
+		g_autofree char *c = g_build_filename(*d, "config.json", NULL);
+		g_assert_cmpint(mkdir(*d, 0700), ==, 0);
+		g_assert_true(g_file_set_contents(c, config, -1, NULL));
+	}
+	want = g_strdup_printf("vigilctl: create 'x': --bundle '%s/b\\377x' is not UTF-8 (the "
+			       "JSON records cannot hold it)\n",
+			       root);
+	check_cli((const char *const[]){ "--root", root, "create", "--bundle", bad, "x", NULL }, 1,
+		  want);
+	g_free(want);
+	want = g_strdup_printf("vigilctl: create 'x': --log-path '%s/l\\376.log' is not UTF-8 "
+			       "(the JSON records cannot hold it)\n",
+			       root);
+	check_cli((const char *const[]){ "--root", root, "create", "--bundle", good, "--log-path",
+					 log, "x", NULL },
+		  1, want);
+	g_free(want);
+	want = g_strdup_printf("vigilctl: create 'x': --exit-dir '%s/e\\376' is not UTF-8 (the "
+			       "JSON records cannot hold it)\n",
+			       root);
+	check_cli((const char *const[]){ "--root", root, "create", "--bundle", good, "--exit-dir",
+					 exits, "x", NULL },
+		  1, want);
+	/* No container, no log, no exit directory. */
+	g_autofree char *dir = g_build_filename(root, "x", NULL);
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(log, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(exits, G_FILE_TEST_EXISTS));
+
+	/* A record holding such a string (a lone surrogate escape) is corrupt, and a forced
+	 * delete still removes it. */
+	g_autofree char *record = g_build_filename(dir, "state.json", NULL);
+	g_autofree char *lock = g_build_filename(dir, "lock", NULL);
+	g_assert_cmpint(mkdir(dir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(
+		record, "{\"version\": 1, \"id\": \"x\", \"bundle\": \"/b\\udffd.\"}", -1, NULL));
+	g_assert_true(g_file_set_contents(lock, "", -1, NULL));
+	g_free(want);
+	want = g_strdup_printf("vigilctl: state 'x': state record of container 'x' is corrupt: "
+			       "'%s': string not UTF-8 at bundle\n",
+			       record);
+	check_cli((const char *const[]){ "--root", root, "state", "x", NULL }, 1, want);
+	check_cli((const char *const[]){ "--root", root, "delete", "-f", "x", NULL }, 0, "");
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	const char *rm[] = { "rm", "-rf", root, NULL };
+	g_assert_true(g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+				   NULL, NULL, NULL));
+}
+
+static void test_cli_option_values(void)
+{
+	g_test_summary("option values vigilctl cannot use are refused in one line naming the "
+		       "value, before anything is made");
+	/* a typo is not a log file name */
+	check_cli(
+		(const char *const[]){ "create", "--log-driver", "bogus", "x", NULL }, 1,
+		"vigilctl: create 'x': --log-driver 'bogus' is not a log driver (k8s-file[:PATH], "
+		"json-file[:PATH], journald, passthrough or none)\n");
+	check_cli((const char *const[]){ "run", "--log-driver", "json", "x", NULL }, 125,
+		  "vigilctl: create 'x': --log-driver 'json' is not a log driver (k8s-file[:PATH], "
+		  "json-file[:PATH], journald, passthrough or none)\n");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func("/controller-args/cli-errors", test_cli_errors);
 	g_test_add_func("/controller-args/cli-bad-input", test_cli_bad_input);
+	g_test_add_func("/controller-args/cli-not-utf8", test_cli_not_utf8);
+	g_test_add_func("/controller-args/cli-option-values", test_cli_option_values);
 	return g_test_run();
 }

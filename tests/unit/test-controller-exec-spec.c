@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -191,6 +192,36 @@ static void test_bad_options(Fixture *f, gconstpointer data)
 	}
 }
 
+static void test_copy_shares_nothing(Fixture *f, gconstpointer data)
+{
+	const char *cmd[] = { "true", NULL };
+	VigilExecOptions o = { .cmd = cmd };
+	g_autoptr(GError) error = NULL;
+
+	g_test_summary("the spec is a copy sharing nothing with the container's process, made "
+		       "without a round trip through text: it cannot fail, even on a value "
+		       "json-glib could not read back (an infinite number)");
+	json_object_set_double_member(json_object_get_object_member(f->process, "consoleSize"),
+				      "height", INFINITY);
+	json_object_set_double_member(f->process, "odd", -INFINITY);
+	g_autoptr(JsonNode) spec = exec_spec_build(f->process, f->rootfs, &o, -1, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(spec);
+	JsonObject *process = json_node_get_object(spec);
+	g_assert_cmpfloat(json_object_get_double_member(process, "odd"), ==, -INFINITY);
+
+	/* Changing the copy's arrays, objects and values leaves the original alone. */
+	json_array_add_string_element(json_object_get_array_member(process, "env"), "NEW=1");
+	json_object_set_boolean_member(json_object_get_object_member(process, "capabilities"), "x",
+				       TRUE);
+	json_node_set_string(json_object_get_member(process, "cwd"), "/elsewhere");
+	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(f->process, "env")), ==,
+			 3);
+	g_assert_false(json_object_has_member(
+		json_object_get_object_member(f->process, "capabilities"), "x"));
+	g_assert_cmpstr(json_object_get_string_member(f->process, "cwd"), ==, "/srv");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -202,5 +233,7 @@ int main(int argc, char **argv)
 		   test_passwd_symlink_stays_inside, teardown);
 	g_test_add("/controller-exec-spec/bad-options", Fixture, NULL, setup, test_bad_options,
 		   teardown);
+	g_test_add("/controller-exec-spec/copy-shares-nothing", Fixture, NULL, setup,
+		   test_copy_shares_nothing, teardown);
 	return g_test_run();
 }

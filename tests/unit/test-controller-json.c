@@ -78,6 +78,40 @@ static void test_check(void)
 	g_assert_false(json_util_check("[1]", 3, 2, NULL));
 }
 
+static void check_tree(const char *text, const char *want)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(JsonParser) p = json_util_parse(text, strlen(text), 1024, &error);
+
+	g_assert_no_error(error);
+	if (want == NULL) {
+		g_assert_true(json_util_check_tree(json_parser_get_root(p), &error));
+		g_assert_no_error(error);
+		return;
+	}
+	g_assert_false(json_util_check_tree(json_parser_get_root(p), &error));
+	g_assert_error(error, VIGIL_ERROR, EPROTO);
+	g_assert_cmpstr(error->message, ==, want);
+}
+
+static void test_check_tree(void)
+{
+	g_test_summary("json-glib takes infinite numbers and \\u escapes that decode to bytes "
+		       "that are not UTF-8, and writes both back as no JSON reads them: "
+		       "refused, saying where");
+	check_tree("{\"a\": [1, {\"b\": 1e999}]}", "number out of range at a[1].b");
+	check_tree("[-1e999]", "number out of range at [0]");
+	check_tree("1e999", "number out of range at the top level");
+	check_tree("{\"process\": {\"env\": [\"A=1\", \"B=\\udffd.\"]}}",
+		   "string not UTF-8 at process.env[1]");
+	check_tree("{\"x\": \"\\ud80log\"}", "string not UTF-8 at x");
+	check_tree("{\"p\": {\"a\\udffdb\": 1}}", "member name not UTF-8 at p");
+	check_tree("{\"a\": [1e308, -1e-999, 9223372036854775807, \"\\ud83d\\ude00\", null, "
+		   "true, {}], \"\\u00e9\": \"\\u0041\"}",
+		   NULL);
+	g_assert_true(json_util_check_tree(NULL, NULL));
+}
+
 static void test_deep_record(void)
 {
 	g_autofree char *text = nested("", DEEP, "");
@@ -172,6 +206,30 @@ static void test_deep_files(Fixture *f, gconstpointer data)
 	g_assert_cmpint(s->pid, ==, 0);
 }
 
+static void expect_bad_config(Fixture *f, const char *text, const char *why)
+{
+	g_autofree char *config = g_build_filename(f->dir, "config.json", NULL);
+	g_autofree char *want = g_strdup_printf("'%s': %s", config, why);
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(g_file_set_contents(config, text, -1, NULL));
+	g_autoptr(Bundle) b = bundle_load(f->dir, &error);
+	g_assert_null(b);
+	g_assert_error(error, VIGIL_ERROR, EINVAL);
+	g_assert_cmpstr(error->message, ==, want);
+}
+
+static void test_config_values(Fixture *f, gconstpointer data)
+{
+	g_test_summary("a config.json with a number json-glib reads as infinity, or a string "
+		       "that decodes to bytes that are not UTF-8: refused at load with the file "
+		       "and the place named (its copy for the runtime would not be JSON)");
+	expect_bad_config(f, "{\"process\": {\"consoleSize\": {\"height\": 1e999}}}",
+			  "number out of range at process.consoleSize.height");
+	expect_bad_config(f, "{\"process\": {\"args\": [\"sh\", \"a\\udffdb\"]}}",
+			  "string not UTF-8 at process.args[1]");
+}
+
 static void expect_corrupt(Fixture *f, const char *record, const char *why)
 {
 	g_autoptr(GError) error = NULL;
@@ -208,9 +266,12 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 	g_test_add_func("/controller-json/check", test_check);
+	g_test_add_func("/controller-json/check-tree", test_check_tree);
 	g_test_add_func("/controller-json/deep-record", test_deep_record);
 	g_test_add_func("/controller-json/deep-runtime-monitor", test_deep_runtime_and_monitor);
 	g_test_add("/controller-json/deep-files", Fixture, NULL, setup, test_deep_files, teardown);
+	g_test_add("/controller-json/config-values", Fixture, NULL, setup, test_config_values,
+		   teardown);
 	g_test_add("/controller-json/record-not-a-file", Fixture, NULL, setup,
 		   test_record_not_a_file, teardown);
 	return g_test_run();

@@ -136,6 +136,96 @@ static void test_record_bad(void)
 	g_assert_cmpstr(c->exit_dir, ==, "/s/exits");
 }
 
+static void expect_corrupt(const char *text, const char *why)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VigilContainer) c = state_record_parse(text, strlen(text), "web1", "/s", &error);
+	g_autofree char *want = g_strconcat(
+		"state record of container 'web1' is corrupt: '/s/state.json': ", why, NULL);
+
+	g_assert_null(c);
+	g_assert_error(error, VIGIL_ERROR, EPROTO);
+	g_assert_cmpstr(error->message, ==, want);
+}
+
+static void test_record_not_utf8(void)
+{
+	g_test_summary("json-glib decodes a lone low surrogate or a broken \\u escape to "
+		       "bytes that are not UTF-8: the record is corrupt, naming the field "
+		       "(saved, it could not be read again)");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", \"name\": \"a\\udffdb\"}",
+		       "string not UTF-8 at name");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", \"log_path\": \"\\ud80log\"}",
+		       "string not UTF-8 at log_path");
+	/* Members this version does not know are checked too. */
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", \"x\": {\"y\": [1, \"\\udffd.\"]}}",
+		       "string not UTF-8 at x.y[1]");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", \"\\udffd.\": 1}",
+		       "member name not UTF-8 at the top level");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", \"x\": 1e999}",
+		       "number out of range at x");
+
+	/* A surrogate pair is one character, and UTF-8. */
+	const char *pair = "{\"version\": 1, \"id\": \"web1\", \"name\": \"\\ud83d\\ude00\"}";
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VigilContainer) c = state_record_parse(pair, strlen(pair), "web1", "/s", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(c->name, ==, "\xf0\x9f\x98\x80");
+}
+
+static void test_record_times_range(void)
+{
+	const char *last = "{\"version\": 1, \"id\": \"web1\", "
+			   "\"finished\": \"9999-12-31T23:59:59.999999Z\"}";
+	g_autoptr(GError) error = NULL;
+
+	g_test_summary("a time past the year 9999 in UTC cannot be stored: the record is "
+		       "corrupt, naming the field; the last one that can round-trips");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", "
+		       "\"created\": \"9999-12-31T23:59:59.999999-12:00\"}",
+		       "created '9999-12-31T23:59:59.999999-12:00' is past the year 9999 (UTC)");
+	expect_corrupt("{\"version\": 1, \"id\": \"web1\", "
+		       "\"started\": \"9999-12-31T23:00:00-01:00\"}",
+		       "started '9999-12-31T23:00:00-01:00' is past the year 9999 (UTC)");
+	g_autoptr(VigilContainer) c = state_record_parse(last, strlen(last), "web1", "/s", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(c->finished, ==, G_GINT64_CONSTANT(253402300799999999));
+	g_autofree char *json = state_record_to_json(c);
+	g_assert_nonnull(strstr(json, "\"finished\" : \"9999-12-31T23:59:59.999999Z\""));
+	g_autoptr(VigilContainer) back =
+		state_record_parse(json, strlen(json), "web1", "/s", &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(back->finished, ==, c->finished);
+}
+
+static void test_record_save_refuses(Fixture *f, gconstpointer data)
+{
+	g_autofree char *path = g_build_filename(f->root, "state.json", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *want = NULL;
+	g_autoptr(VigilContainer) c = sample();
+
+	g_test_summary("a record that could not be read back is never written: a string "
+		       "that is not UTF-8, a time past 9999; EINVAL naming the field");
+	g_free(c->bundle);
+	c->bundle = g_strdup("/b\xffx");
+	g_assert_false(state_record_save(c, path, &error));
+	g_assert_error(error, VIGIL_ERROR, EINVAL);
+	want = g_strdup_printf("write '%s': bundle '/b\\377x' is not UTF-8", path);
+	g_assert_cmpstr(error->message, ==, want);
+	g_clear_error(&error);
+	g_clear_pointer(&want, g_free);
+
+	g_free(c->bundle);
+	c->bundle = g_strdup("/b");
+	c->finished = G_GINT64_CONSTANT(253402300800000000);
+	g_assert_false(state_record_save(c, path, &error));
+	g_assert_error(error, VIGIL_ERROR, EINVAL);
+	want = g_strdup_printf("write '%s': finished is past the year 9999", path);
+	g_assert_cmpstr(error->message, ==, want);
+	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
 static void test_record_save_load(Fixture *f, gconstpointer data)
 {
 	g_autoptr(VigilContainer) c = sample();
@@ -391,6 +481,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-state/record-bytes", test_record_bytes);
 	g_test_add_func("/controller-state/record-round-trip", test_record_round_trip);
 	g_test_add_func("/controller-state/record-bad", test_record_bad);
+	g_test_add_func("/controller-state/record-not-utf8", test_record_not_utf8);
+	g_test_add_func("/controller-state/record-times-range", test_record_times_range);
+	g_test_add("/controller-state/record-save-refuses", Fixture, NULL, setup,
+		   test_record_save_refuses, teardown);
 	g_test_add("/controller-state/record-save-load", Fixture, NULL, setup,
 		   test_record_save_load, teardown);
 	g_test_add_func("/controller-state/ids", test_ids);
