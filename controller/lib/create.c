@@ -26,6 +26,28 @@ void create_crash_point(const char *point)
 		(void)kill(getpid(), SIGKILL);
 }
 
+gboolean create_log_drivers_check(const char *const *drivers, GError **error)
+{
+	for (; drivers != NULL && *drivers != NULL; drivers++) {
+		const char *colon = strchr(*drivers, ':');
+		g_autofree char *kind =
+			colon != NULL ? g_strndup(*drivers, colon - *drivers) : g_strdup(*drivers);
+		gboolean file = g_str_equal(kind, "k8s-file") || g_str_equal(kind, "json-file");
+		gboolean keyword = g_str_equal(kind, "journald") ||
+				   g_str_equal(kind, "passthrough") || g_str_equal(kind, "none");
+
+		/* The monitor would take a bare word for a file name ("json-file", a typo) and
+		 * refuse an unknown "x:PATH" only once it runs: neither is a driver here. */
+		if ((file && (colon == NULL || colon[1] != '\0')) || (keyword && colon == NULL))
+			continue;
+		return vigil_throw(error, EINVAL,
+				   "--log-driver '%s' is not a log driver (k8s-file[:PATH], "
+				   "json-file[:PATH], journald, passthrough or none)",
+				   *drivers);
+	}
+	return TRUE;
+}
+
 char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **out_driver,
 			  char **out_path)
 {
@@ -38,31 +60,23 @@ char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **o
 		*out_path = g_build_filename(dir, STATE_LOG, NULL);
 		g_ptr_array_add(drivers, g_strconcat("k8s-file:", *out_path, NULL));
 	}
+	/* Checked by create_log_drivers_check(): a file driver is "k8s-file" or "json-file",
+	 * with or without ":PATH"; anything else goes to the monitor as it is. */
 	for (const char *const *d = o->log_drivers; d != NULL && *d != NULL; d++) {
 		const char *colon = strchr(*d, ':');
-		g_autofree char *kind = colon != NULL ? g_strndup(*d, colon - *d) : NULL;
-		const char *path = colon != NULL ? colon + 1 : *d;
-		gboolean file = FALSE;
+		g_autofree char *name = colon != NULL ? g_strndup(*d, colon - *d) : g_strdup(*d);
+		g_autofree char *abs = NULL;
 
-		/* conmon.md §8.1: "k8s-file:P", ":P" and a bare path that is not a keyword are
-		 * k8s-file; json-file is vigilmon's Docker format. */
-		if (kind == NULL)
-			file = !g_str_equal(*d, "journald") && !g_str_equal(*d, "none") &&
-			       !g_str_equal(*d, "off") && !g_str_equal(*d, "null") &&
-			       !g_str_equal(*d, "passthrough") && !g_str_equal(*d, "k8s-file");
-		else
-			file = (*kind == '\0' || g_str_equal(kind, "k8s-file") ||
-				g_str_equal(kind, "json-file")) &&
-			       *path != '\0';
-		if (!file) {
+		if (!g_str_equal(name, "k8s-file") && !g_str_equal(name, "json-file")) {
 			g_ptr_array_add(drivers, g_strdup(*d));
 			continue;
 		}
-		g_autofree char *abs = g_canonicalize_filename(path, NULL);
-		const char *name = kind != NULL && *kind != '\0' ? kind : "k8s-file";
+		/* Without a path, the default log in the state directory, in that format. */
+		abs = colon != NULL ? g_canonicalize_filename(colon + 1, NULL)
+				    : g_build_filename(dir, STATE_LOG, NULL);
 		g_ptr_array_add(drivers, g_strconcat(name, ":", abs, NULL));
 		if (*out_path == NULL) {
-			*out_driver = g_strdup(name);
+			*out_driver = g_steal_pointer(&name);
 			*out_path = g_steal_pointer(&abs);
 		}
 	}
@@ -288,6 +302,8 @@ static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCr
 		return vigil_throw(error, EINVAL, "no bundle given");
 	if (o->restore != NULL && o->restore->image_path == NULL)
 		return vigil_throw(error, EINVAL, "no checkpoint image path given");
+	if (!create_log_drivers_check(o->log_drivers, error))
+		return FALSE;
 	bundle = bundle_load(o->bundle, error);
 	if (bundle == NULL)
 		return FALSE;

@@ -395,17 +395,44 @@ static void test_log_drivers(void)
 	g_assert_null(driver);
 	g_assert_null(path);
 
-	/* A bare path is k8s-file (conmon.md §8.1), made absolute for the record. */
+	/* Relative paths are made absolute for the record; without a path, the format goes
+	 * to the default log. */
 	g_autofree char *cwd = g_get_current_dir();
 	g_autofree char *abs = g_build_filename(cwd, "rel.log", NULL);
 	g_autofree char *expect = g_strconcat("k8s-file:", abs, NULL);
-	const char *bare[] = { "rel.log", NULL };
-	o.log_drivers = bare;
+	const char *rel[] = { "k8s-file:rel.log", "json-file", NULL };
+	o.log_drivers = rel;
 	g_clear_pointer(&driver, g_free);
 	g_clear_pointer(&path, g_free);
 	g_auto(GStrv) g = create_log_drivers(&o, "/s/c1", &driver, &path);
 	g_assert_cmpstr(g[0], ==, expect);
+	g_assert_cmpstr(g[1], ==, "json-file:/s/c1/ctr.log");
 	g_assert_cmpstr(path, ==, abs);
+}
+
+static void test_log_drivers_check(void)
+{
+	const char *good[] = { "k8s-file", "k8s-file:/l", "json-file", "json-file:rel",
+			       "journald", "passthrough", "none",      NULL };
+	const char *bad[] = { "bogus",     "json",       "rel.log",     "/abs.log", ":/l",
+			      "k8s-file:", "journald:x", "nonsense:/l", "",         NULL };
+	g_autoptr(GError) error = NULL;
+
+	g_test_summary("--log-driver takes the known drivers only: a typo is not a file name");
+	g_assert_true(create_log_drivers_check(NULL, &error));
+	g_assert_true(create_log_drivers_check(good, &error));
+	g_assert_no_error(error);
+	for (const char *const *b = bad; *b != NULL; b++) {
+		g_autofree char *want = g_strdup_printf(
+			"--log-driver '%s' is not a log driver (k8s-file[:PATH], json-file[:PATH], "
+			"journald, passthrough or none)",
+			*b);
+		const char *one[] = { "journald", *b, NULL };
+		g_assert_false(create_log_drivers_check(one, &error));
+		g_assert_error(error, VIGIL_ERROR, EINVAL);
+		g_assert_cmpstr(error->message, ==, want);
+		g_clear_error(&error);
+	}
 }
 
 int main(int argc, char **argv)
@@ -424,5 +451,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-args/detach-keys", test_detach_keys);
 	g_test_add_func("/controller-args/signals", test_signals);
 	g_test_add_func("/controller-args/log-drivers", test_log_drivers);
+	g_test_add_func("/controller-args/log-drivers-check", test_log_drivers_check);
 	return g_test_run();
 }

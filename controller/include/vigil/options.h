@@ -36,7 +36,8 @@ typedef struct {
 	gboolean stdin_;    /* keep the container's stdin open for attach clients */
 
 	/* Log drivers, as the monitor's -l: "k8s-file:PATH", "json-file:PATH", "journald",
-	 * "passthrough", "none". NULL = k8s-file in the container's state directory. */
+	 * "passthrough", "none" ("k8s-file" or "json-file" alone: that format in the state
+	 * directory; anything else is EINVAL). NULL = k8s-file in the state directory. */
 	const char *const *log_drivers;
 	gint64 log_size_max; /* per file; 0 = unlimited */
 	gint64 log_global_size_max;
