@@ -113,6 +113,10 @@ static GOptionContext *build_context(MonitorConfig *cfg)
 		  "Maximum size of log file", NULL },
 		{ "log-global-size-max", 0, 0, G_OPTION_ARG_INT64, &cfg->log_global_size_max,
 		  "Maximum size of all log files", NULL },
+		{ "log-line-max", 0, 0, G_OPTION_ARG_INT64, &cfg->log_line_max,
+		  "vigil: longest part of a line held and written as one log record; longer lines "
+		  "become partial records (default 64 KiB for files, 256 KiB for journald)",
+		  "BYTES" },
 		{ "log-tag", 0, 0, G_OPTION_ARG_FILENAME, &cfg->log_tag,
 		  "Additional tag to use for logging", NULL },
 		{ "log-label", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &cfg->log_labels,

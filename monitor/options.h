@@ -64,6 +64,7 @@ typedef struct {
 	char **log_paths;
 	gint64 log_size_max;
 	gint64 log_global_size_max;
+	gint64 log_line_max; /* vigil: bytes of one line assembled per record; 0 = driver's */
 	gboolean log_rotate;
 	int log_max_files;
 	char **log_allowlist_dirs;

@@ -26,8 +26,9 @@
  * JOURNALD_LINE_MAX; longer ones still go out in flagged pieces of about that size.
  */
 
-/* Big enough for any sane log line (JSON documents included), small enough for one
- * datagram-or-memfd entry; journald's own stdout streams split at 48 KiB. */
+/* Default for --log-line-max: big enough for any sane log line (JSON documents included),
+ * small enough for one datagram-or-memfd entry; journald's own stdout streams split at
+ * 48 KiB. */
 #define JOURNALD_LINE_MAX   (256 * 1024)
 #define JOURNALD_KEEP_ALLOC (64 * 1024)
 /* CONTAINER_ID is the id's first 12 characters; conmon refuses ids not longer than that. */
@@ -94,7 +95,7 @@ static void journald_emit(gpointer data, int stream, const char *head, gsize hea
 	else
 		log_failure_clear(&j->failure, "journald");
 	if (j->message->allocated_len > JOURNALD_KEEP_ALLOC) {
-		g_string_free(j->message, TRUE);
+		log_lines_free_buffer(j->message);
 		j->message = g_string_new(NULL);
 	}
 }
@@ -207,6 +208,6 @@ LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error)
 	j->labels = g_strdupv(cfg->log_labels);
 	j->partial_field = !cfg->no_container_partial_message;
 	j->iov = g_new0(struct iovec, 8 + n_labels);
-	log_lines_init(&j->lines, JOURNALD_LINE_MAX, journald_emit, j);
+	log_lines_init(&j->lines, log_driver_line_max(cfg, JOURNALD_LINE_MAX), journald_emit, j);
 	return &g_steal_pointer(&j)->base;
 }

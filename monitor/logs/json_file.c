@@ -10,7 +10,7 @@
  * a line fragment is a record whose "log" does not end in "\n", as in Docker.
  */
 
-/* As k8s-file: one pipe read; Docker itself splits at 16 KiB. */
+/* Default as k8s-file's (--log-line-max): one pipe read; Docker itself splits at 16 KiB. */
 #define JSON_FILE_LINE_MAX (64 * 1024)
 /* Scratch buffers above this are given back after a long record. */
 #define JSON_FILE_KEEP_ALLOC (256 * 1024)
@@ -33,7 +33,7 @@ static gsize json_format_time(LineFile *lf, const struct timespec *now, char *bu
 static void shrink(GString **s)
 {
 	if ((*s)->allocated_len > JSON_FILE_KEEP_ALLOC) {
-		g_string_free(*s, TRUE);
+		log_lines_free_buffer(*s);
 		*s = g_string_new(NULL);
 	}
 }
@@ -83,7 +83,8 @@ LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GErr
 {
 	g_autofree JsonFile *j = g_new0(JsonFile, 1);
 
-	if (!line_file_init(&j->lf, &json_ops, cfg, path, JSON_FILE_LINE_MAX, json_format_time,
+	if (!line_file_init(&j->lf, &json_ops, cfg, path,
+			    log_driver_line_max(cfg, JSON_FILE_LINE_MAX), json_format_time,
 			    json_emit, error))
 		return NULL;
 	j->record = g_string_new(NULL);

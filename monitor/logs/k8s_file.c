@@ -15,8 +15,9 @@
  * partial records anyway, so what it prints is the same as with conmon.
  */
 
-/* Longest line kept together: a fragment plus what completes it up to this many bytes are
- * one record. 64 KiB is one read of the pipe, and 4x the line size containerd splits at. */
+/* Longest line kept together by default (--log-line-max): a fragment plus what completes it
+ * up to this many bytes are one record. 64 KiB is one read of the pipe, and 4x the line size
+ * containerd splits at. */
 #define K8S_FILE_LINE_MAX (64 * 1024)
 
 typedef struct {
@@ -69,8 +70,9 @@ LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GErro
 {
 	g_autofree K8sFile *k = g_new0(K8sFile, 1);
 
-	if (!line_file_init(&k->lf, &k8s_ops, cfg, path, K8S_FILE_LINE_MAX, k8s_format_time,
-			    k8s_emit, error))
+	if (!line_file_init(&k->lf, &k8s_ops, cfg, path,
+			    log_driver_line_max(cfg, K8S_FILE_LINE_MAX), k8s_format_time, k8s_emit,
+			    error))
 		return NULL;
 	return &g_steal_pointer(&k)->lf.base;
 }

@@ -35,6 +35,16 @@ struct _LogDriver {
 	const LogDriverOps *ops;
 };
 
+/*
+ * The longest piece of a line a driver assembles into one record: --log-line-max, else the
+ * driver's default. It bounds what one stream can make the monitor hold (log_lines.h), so
+ * one endless line costs a few times this, not its length.
+ */
+static inline gsize log_driver_line_max(const MonitorConfig *cfg, gsize driver_default)
+{
+	return cfg->log_line_max > 0 ? (gsize)cfg->log_line_max : driver_default;
+}
+
 LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
 LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
 /* Checks --cid length and loads libsystemd: errors are conmon's (conmon.md §1.4 step 12). */

@@ -103,6 +103,13 @@ LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error)
 	sinks->drivers = g_ptr_array_new();
 	if (cfg->log_paths == NULL || cfg->log_paths[0] == NULL)
 		return vigil_throw(error, EINVAL, "Log driver not provided. Use --log-path"), NULL;
+	if (cfg->log_line_max != 0 && (cfg->log_line_max < LOG_SINKS_LINE_MAX_MIN ||
+				       cfg->log_line_max > LOG_SINKS_LINE_MAX_MAX))
+		return vigil_throw(
+			       error, EINVAL,
+			       "--log-line-max must be between %d and %d bytes, got %" G_GINT64_FORMAT,
+			       LOG_SINKS_LINE_MAX_MIN, LOG_SINKS_LINE_MAX_MAX, cfg->log_line_max),
+		       NULL;
 	for (char **p = cfg->log_paths; *p != NULL; p++) {
 		SpecKind kind = SPEC_NONE;
 		const char *path = NULL;

@@ -33,6 +33,11 @@ LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error);
  */
 void log_sinks_attach(LogSinks *sinks, GMainContext *ctx);
 
+/* --log-line-max's range: below 1 KiB every short line would be cut; above 64 MiB one
+ * stream's held line could cost more than the container's own output buffers ever hold. */
+#define LOG_SINKS_LINE_MAX_MIN 1024
+#define LOG_SINKS_LINE_MAX_MAX (64 * 1024 * 1024)
+
 /* How long a line fragment may wait for the rest of its line. */
 #define LOG_SINKS_HOLD_MS 200
 

@@ -195,6 +195,7 @@ static void files_setup(Files *f, gconstpointer data)
 	char *specs[] = { k, j, NULL };
 	MonitorConfig cfg = config_for(specs);
 
+	cfg.log_line_max = (gint64)GPOINTER_TO_SIZE(data); /* 0: the drivers' defaults */
 	f->sinks = log_sinks_new(&cfg, NULL);
 	g_assert_nonnull(f->sinks);
 }
@@ -343,6 +344,64 @@ static void test_megabyte_line(Files *f, gconstpointer data)
 	}
 }
 
+/* --log-line-max: a line arriving in small reads is assembled into records of about that
+ * size (the default would make it two records), its bytes unchanged. */
+static void test_line_max(Files *f, gconstpointer data)
+{
+	const gsize max = GPOINTER_TO_SIZE(data), total = 100 * 1024, chunk = 1000;
+	g_autofree char *line = g_malloc(total + 1);
+
+	for (gsize i = 0; i < total; i++)
+		line[i] = (char)('!' + i % 90);
+	line[total] = '\n';
+	for (gsize off = 0; off <= total; off += chunk)
+		put(f, OUT, line + off, (gssize)MIN(chunk, total + 1 - off));
+	log_sinks_flush(f->sinks, FALSE);
+	for (int json = 0; json < 2; json++) {
+		GString *s[2] = { g_string_new(NULL), g_string_new(NULL) };
+		g_autoptr(GPtrArray) r = records_of(json ? f->json : f->k8s, json, s);
+		g_assert_cmpmem(s[0]->str, s[0]->len, line, total + 1);
+		g_assert_cmpuint(r->len, >=, total / (max + chunk));
+		for (guint i = 0; i < r->len; i++) {
+			const char *rec = g_ptr_array_index(r, i);
+			/* "oP:" + content: never more than the bound plus one read */
+			g_assert_cmpuint(strlen(rec) - 3, <=, max + chunk);
+			if (i + 1 < r->len)
+				g_assert_true(g_str_has_prefix(rec, "oP:"));
+		}
+		g_string_free(s[0], TRUE);
+		g_string_free(s[1], TRUE);
+	}
+}
+
+/* --log-line-max out of range: one clear error, nothing opened. */
+static void test_line_max_range(void)
+{
+	static const gint64 bad[] = { -1, 1, 1023, 64 * 1024 * 1024 + 1, G_MAXINT64 };
+	static const gint64 good[] = { 0, 1024, 64 * 1024 * 1024 };
+	char *specs[] = { (char *)"none", NULL };
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree char *want = g_strdup_printf(
+			"--log-line-max must be between 1024 and 67108864 bytes, got %" G_GINT64_FORMAT,
+			bad[i]);
+		MonitorConfig cfg = config_for(specs);
+		cfg.log_line_max = bad[i];
+		g_assert_null(log_sinks_new(&cfg, &error));
+		g_assert_error(error, VIGIL_ERROR, EINVAL);
+		g_assert_cmpstr(error->message, ==, want);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
+		g_autoptr(GError) error = NULL;
+		MonitorConfig cfg = config_for(specs);
+		cfg.log_line_max = good[i];
+		g_autoptr(LogSinks) s = log_sinks_new(&cfg, &error);
+		g_assert_no_error(error);
+		g_assert_nonnull(s);
+	}
+}
+
 /* A prompt: written out by the one-shot timer, which is gone afterwards (no idle wakeups). */
 static void test_hold_timer(Files *f, gconstpointer data)
 {
@@ -403,6 +462,9 @@ int main(int argc, char **argv)
 	g_test_add("/log-spec/binary", Files, NULL, files_setup, test_binary, files_teardown);
 	g_test_add("/log-spec/megabyte-line", Files, NULL, files_setup, test_megabyte_line,
 		   files_teardown);
+	g_test_add("/log-spec/line-max", Files, GSIZE_TO_POINTER(4096), files_setup, test_line_max,
+		   files_teardown);
+	g_test_add_func("/log-spec/line-max-range", test_line_max_range);
 	g_test_add("/log-spec/hold-timer", Files, NULL, files_setup, test_hold_timer,
 		   files_teardown);
 	g_test_add("/log-spec/reopen", Files, NULL, files_setup, test_reopen, files_teardown);
