@@ -109,9 +109,14 @@ gboolean cli_parse(Cli *cli, const CliCommand *cmd, GOptionEntry *entries, int *
 		*out_status = EXIT_SUCCESS;
 		return FALSE;
 	}
-	/* A "--" ends the options; the positionals follow it. */
+	/* A "--" ends the options; the positionals follow it. Where options end at the first
+	 * positional, a "--" right after it ends them too (`exec ID -- CMD`, as podman's and
+	 * docker's exec take it), and is no part of the command. */
 	if (*argc > 1 && g_str_equal((*argv)[1], "--")) {
 		memmove(&(*argv)[1], &(*argv)[2], sizeof(char *) * (gsize)(*argc - 1));
+		(*argc)--;
+	} else if (cmd->options_first && *argc > 2 && g_str_equal((*argv)[2], "--")) {
+		memmove(&(*argv)[2], &(*argv)[3], sizeof(char *) * (gsize)(*argc - 2));
 		(*argc)--;
 	}
 	int n = *argc - 1;

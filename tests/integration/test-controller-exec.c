@@ -179,6 +179,30 @@ static void test_cli_detach_keys(void)
 	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
 }
 
+static void test_cli_double_dash(void)
+{
+	g_autoptr(Ctl) c = running();
+	g_autofree char *out = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("exec ID -- CMD: the \"--\" ends the options and is no part of the command "
+		       "(as with podman and docker exec)");
+	g_assert_cmpint(exec_cli(c, NULL, &out, &err,
+				 (const char *const[]){ "@ID@", "--", "echo", "-n", "hi", NULL }),
+			==, 0);
+	g_assert_cmpstr(err, ==, "");
+	g_assert_cmpstr(out, ==, "hi");
+	/* only the first one after the id: a later "--" is the command's */
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(
+		exec_cli(c, NULL, &out, &err,
+			 (const char *const[]){ "-e", "A=1", "@ID@", "--", "echo", "--", NULL }),
+		==, 0);
+	g_assert_cmpstr(out, ==, "--\n");
+}
+
 /* The library with pipes for streams. */
 static VigilExecResult lib_exec(Ctl *c, const char *session, const char *const *cmd,
 				gboolean attach, char **out)
@@ -424,6 +448,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-exec/cli-env-cwd-user", test_cli_env_cwd_user);
 	g_test_add_func("/controller-exec/cli-stdin-tty", test_cli_stdin_and_tty);
 	g_test_add_func("/controller-exec/cli-cap-add", test_cli_cap_add);
+	g_test_add_func("/controller-exec/cli-double-dash", test_cli_double_dash);
 	g_test_add_func("/controller-exec/cli-detach-keys", test_cli_detach_keys);
 	g_test_add_func("/controller-exec/lib-exec-stop-cleanup", test_lib_exec_stop_cleanup);
 	g_test_add_func("/controller-exec/run-stdin", test_run_stdin);

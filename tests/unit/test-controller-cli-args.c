@@ -241,6 +241,9 @@ static void test_cli_option_values(void)
 	check_cli((const char *const[]){ "run", "--log-driver", "json", "x", NULL }, 125,
 		  "vigilctl: create 'x': --log-driver 'json' is not a log driver (k8s-file[:PATH], "
 		  "json-file[:PATH], journald, passthrough or none)\n");
+	/* "--" after exec's container id ends the options: it is not the command */
+	check_cli((const char *const[]){ "exec", "a", "--", NULL }, 125,
+		  "vigilctl: exec: expected ID COMMAND [ARG...] (see 'vigilctl exec --help')\n");
 }
 
 int main(int argc, char **argv)
