@@ -9,10 +9,10 @@
  * What every subcommand shares: the global options, the runtime object (made on first
  * use), option parsing with --help and --json, and the one-line error convention.
  *
- * Exit codes: 0 success; 1 failure (one line "vigilctl: <message>" on stderr); run, exec and
- * wait exit with the container's (or session's) exit code, and with 125 when vigilctl
- * itself failed before that code was known, 126 when the process's command could not be
- * executed and 127 when it was not found (podman's convention).
+ * Exit codes: 0 success; 1 failure (one line "vigilctl: <message>" on stderr); run, exec,
+ * attach and wait exit with the container's (or session's) exit code, and with 125 when
+ * vigilctl itself failed before that code was known, 126 when the process's command could
+ * not be executed and 127 when it was not found (podman's convention).
  */
 #define CLI_EXIT_FAILURE     1
 #define CLI_EXIT_OWN_FAILURE 125

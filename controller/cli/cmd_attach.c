@@ -24,16 +24,18 @@ int cmd_attach(Cli *cli, int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(VigilContainer) ctr = NULL;
 	VigilRuntime *rt;
-	gboolean ok;
-	int status;
+	gboolean ok, detached = FALSE;
+	int status, code = -1;
 
+	/* Like run and exec, attach exits with the container's code: its own failures are 125,
+	 * never a code the container could have exited with. */
 	if (!cli_parse(cli, cli_command("attach"), entries, &argc, &argv, 1, 1, &status))
-		return status;
+		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
 	if (cli->json)
-		return cli_failf(CLI_EXIT_FAILURE, "attach: --json is not supported: the output is "
-						   "the container's own");
+		return cli_failf(CLI_EXIT_OWN_FAILURE, "attach: --json is not supported: the "
+						       "output is the container's own");
 	if ((rt = cli_runtime(cli)) == NULL)
-		return CLI_EXIT_FAILURE;
+		return CLI_EXIT_OWN_FAILURE;
 	streams.attach_input = !no_stdin;
 	options.streams = &streams;
 	options.detach_keys = detach_keys;
@@ -50,7 +52,16 @@ int cmd_attach(Cli *cli, int argc, char **argv)
 	}
 	if (terminal && cli_tty_setup(&tty, STDIN_FILENO))
 		options.resize = &tty.resize;
-	ok = vigil_runtime_attach(rt, argv[1], session, &options, NULL, &error);
+	ok = vigil_runtime_attach(rt, argv[1], session, &options, &detached, &error);
 	cli_tty_restore(&tty);
-	return ok ? 0 : cli_fail(error, CLI_EXIT_FAILURE);
+	if (!ok)
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	if (detached)
+		return 0;
+	/* The output ended: it exited (the monitor writes the exit file before it lets
+	 * attach clients go). Its code, as podman attach exits with it. */
+	if (!vigil_runtime_wait(rt, argv[1], session, -1, &code, &error))
+		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	/* -1 (killed by the monitor's timeout, or unknown) has no exit status of its own. */
+	return code >= 0 && code <= 255 ? code : 255;
 }

@@ -302,24 +302,42 @@ static void test_run_stdin(void)
 
 static void test_cli_attach(void)
 {
-	g_autoptr(Ctl) c = ctl_new(
-		(const char *const[]){ "sh", "-c", "read x; echo got $x; echo done >&2", NULL });
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", "read x; echo got $x; echo done >&2; exit 3", NULL });
 	g_autofree char *out = NULL, *err = NULL;
 
 	if (c == NULL)
 		return;
 	g_test_summary("vigilctl attach to a started container: input in, output out, returns "
-		       "when it exits");
+		       "when it exits, with its exit code (as podman attach)");
 	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "create", "-i", "--bundle", c->b->bundle,
 				c->b->id, NULL),
 			==, 0);
 	if (!ctl_require_attach(c))
 		return;
 	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "start", c->b->id, NULL), ==, 0);
-	g_assert_cmpint(ctl_cli(c, "hello\n", &out, &err, "attach", c->b->id, NULL), ==, 0);
+	g_assert_cmpint(ctl_cli(c, "hello\n", &out, &err, "attach", c->b->id, NULL), ==, 3);
 	g_assert_cmpstr(out, ==, "got hello\n");
 	g_assert_cmpstr(err, ==, "done\n");
-	g_assert_cmpint(ctl_wait(c), ==, 0);
+	g_assert_cmpint(ctl_wait(c), ==, 3);
+	/* an ended container is vigilctl's failure (125), not a code it exited with */
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, "", NULL, &err, "attach", c->b->id, NULL), ==, 125);
+	g_autofree char *want = g_strdup_printf("vigilctl: attach '%s': it is stopped\n", c->b->id);
+	g_assert_cmpstr(err, ==, want);
+}
+
+static void test_cli_attach_detach(void)
+{
+	g_autoptr(Ctl) c = running();
+	g_autofree char *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("vigilctl attach left with the detach keys exits 0; the container runs on");
+	g_assert_cmpint(ctl_cli(c, "\x10\x11", NULL, &err, "attach", c->b->id, NULL), ==, 0);
+	g_assert_cmpstr(err, ==, "");
+	g_assert_cmpstr(ctl_status(c), ==, "running");
 }
 
 typedef struct {
@@ -453,6 +471,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-exec/lib-exec-stop-cleanup", test_lib_exec_stop_cleanup);
 	g_test_add_func("/controller-exec/run-stdin", test_run_stdin);
 	g_test_add_func("/controller-exec/cli-attach", test_cli_attach);
+	g_test_add_func("/controller-exec/cli-attach-detach", test_cli_attach_detach);
 	g_test_add_func("/controller-exec/tty-resize", test_tty_resize);
 	g_test_add_func("/controller-exec/cli-attach-session-tty", test_cli_attach_session_tty);
 	return g_test_run();

@@ -118,7 +118,7 @@ static void test_cli_bad_input(void)
 	g_assert_nonnull(strstr(list, " unknown "));
 	g_assert_null(strstr(list, "stray"));
 	/* A corrupt record: the command the user typed, not an internal "state". */
-	check_cli((const char *const[]){ "--root", root, "attach", "bad", NULL }, 1,
+	check_cli((const char *const[]){ "--root", root, "attach", "bad", NULL }, 125,
 		  "vigilctl: attach 'bad': state record of container 'bad' is corrupt: not an "
 		  "object\n");
 	check_cli((const char *const[]){ "--root", root, "paths", "bad", NULL }, 1,
@@ -146,7 +146,7 @@ static void test_cli_bad_input(void)
 	check_cli((const char *const[]){ "--root", root, "logs", "--json", "bad", NULL }, 1,
 		  "vigilctl: logs: --json is not supported: the output is the container's "
 		  "own\n");
-	check_cli((const char *const[]){ "--root", root, "--json", "attach", "bad", NULL }, 1,
+	check_cli((const char *const[]){ "--root", root, "--json", "attach", "bad", NULL }, 125,
 		  "vigilctl: attach: --json is not supported: the output is the container's "
 		  "own\n");
 	check_cli((const char *const[]){ "--root", root, "--json", "exec", "bad", "true", NULL },
