@@ -7,6 +7,7 @@
 
 #include "attach.h"
 #include "bundle.h"
+#include "capabilities.h"
 #include "container.h"
 #include "create.h"
 #include "detach_keys.h"
@@ -188,6 +189,10 @@ static gboolean exec_container(VigilRuntime *rt, const char *id, const char *ses
 		return FALSE;
 	if (o->cmd == NULL || o->cmd[0] == NULL)
 		return vigil_throw(error, EINVAL, "no command given");
+	for (const char *const *cap = o->cap_add; cap != NULL && *cap != NULL; cap++) {
+		if (!capability_check(*cap, error))
+			return FALSE;
+	}
 	/* Refused before the session starts, not once its output has nowhere to go. */
 	DetachKeys keys;
 	if (o->streams != NULL && !detach_keys_parse(o->detach_keys, &keys, error))

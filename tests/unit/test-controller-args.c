@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "checkpoint.h"
 #include "create.h"
 #include "detach_keys.h"
@@ -435,6 +436,32 @@ static void test_log_drivers_check(void)
 	}
 }
 
+static void test_capabilities(void)
+{
+	g_autoptr(GError) error = NULL;
+
+	g_test_summary("--cap-add: the kernel's names, with or without CAP_, in any case");
+	for (const char *const *c =
+		     (const char *const[]){ "NET_ADMIN", "cap_net_admin", "Cap_Chown",
+					    "CAP_CHECKPOINT_RESTORE", "bpf", NULL };
+	     *c != NULL; c++) {
+		g_assert_true(capability_check(*c, &error));
+		g_assert_no_error(error);
+	}
+	for (const char *const *c = (const char *const[]){ "BOGUS", "CAP_", "", "NET ADMIN",
+							   "CAP_CAP_CHOWN", "all", NULL };
+	     *c != NULL; c++) {
+		g_autofree char *want =
+			g_strdup_printf("--cap-add '%s' is not a capability (the kernel's CAP_* "
+					"names, with or without CAP_)",
+					*c);
+		g_assert_false(capability_check(*c, &error));
+		g_assert_error(error, VIGIL_ERROR, EINVAL);
+		g_assert_cmpstr(error->message, ==, want);
+		g_clear_error(&error);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -452,5 +479,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-args/signals", test_signals);
 	g_test_add_func("/controller-args/log-drivers", test_log_drivers);
 	g_test_add_func("/controller-args/log-drivers-check", test_log_drivers_check);
+	g_test_add_func("/controller-args/capabilities", test_capabilities);
 	return g_test_run();
 }

@@ -244,6 +244,12 @@ static void test_cli_option_values(void)
 	/* "--" after exec's container id ends the options: it is not the command */
 	check_cli((const char *const[]){ "exec", "a", "--", NULL }, 125,
 		  "vigilctl: exec: expected ID COMMAND [ARG...] (see 'vigilctl exec --help')\n");
+	/* a capability the kernel does not have: the runtime would only warn */
+	check_cli((const char *const[]){ "exec", "--cap-add", "NET_ADMIN", "--cap-add", "BOGUS",
+					 "--session", "s", "a", "true", NULL },
+		  125,
+		  "vigilctl: exec 's' in 'a': --cap-add 'BOGUS' is not a capability (the kernel's "
+		  "CAP_* names, with or without CAP_)\n");
 }
 
 int main(int argc, char **argv)
