@@ -4,6 +4,7 @@
 #include "create.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +45,20 @@ gboolean create_log_drivers_check(const char *const *drivers, GError **error)
 				   "--log-driver '%s' is not a log driver (k8s-file[:PATH], "
 				   "json-file[:PATH], journald, passthrough or none)",
 				   *drivers);
+	}
+	return TRUE;
+}
+
+gboolean create_preserve_fds_check(guint n, GError **error)
+{
+	/* The monitor hands fds 3 .. 3+n-1 on as they are: one that is not open would reach the
+	 * runtime as a closed fd (or as whatever the monitor opened there). */
+	for (guint i = 0; i < n; i++) {
+		int fd = 3 + (int)i;
+
+		if (fcntl(fd, F_GETFD) < 0)
+			return vigil_throw(error, EINVAL, "--preserve-fds %u: fd %d is not open", n,
+					   fd);
 	}
 	return TRUE;
 }
@@ -302,7 +317,8 @@ static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCr
 		return vigil_throw(error, EINVAL, "no bundle given");
 	if (o->restore != NULL && o->restore->image_path == NULL)
 		return vigil_throw(error, EINVAL, "no checkpoint image path given");
-	if (!create_log_drivers_check(o->log_drivers, error))
+	if (!create_log_drivers_check(o->log_drivers, error) ||
+	    !create_preserve_fds_check(o->preserve_fds, error))
 		return FALSE;
 	bundle = bundle_load(o->bundle, error);
 	if (bundle == NULL)

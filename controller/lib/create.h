@@ -20,6 +20,9 @@
  */
 gboolean create_log_drivers_check(const char *const *drivers, GError **error);
 
+/* EINVAL naming the first of the caller's fds 3 .. 3+n-1 that is not open. */
+gboolean create_preserve_fds_check(guint n, GError **error);
+
 /*
  * The monitor's -l values for o (the default: k8s-file in dir; "k8s-file" or "json-file"
  * without a path: that format in dir), and the log file `logs` reads with its driver

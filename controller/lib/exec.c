@@ -193,6 +193,8 @@ static gboolean exec_container(VigilRuntime *rt, const char *id, const char *ses
 		if (!capability_check(*cap, error))
 			return FALSE;
 	}
+	if (!create_preserve_fds_check(o->preserve_fds, error))
+		return FALSE;
 	/* Refused before the session starts, not once its output has nowhere to go. */
 	DetachKeys keys;
 	if (o->streams != NULL && !detach_keys_parse(o->detach_keys, &keys, error))

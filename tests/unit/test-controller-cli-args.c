@@ -250,6 +250,34 @@ static void test_cli_option_values(void)
 		  125,
 		  "vigilctl: exec 's' in 'a': --cap-add 'BOGUS' is not a capability (the kernel's "
 		  "CAP_* names, with or without CAP_)\n");
+	/* fds that are not open (vigilctl runs here with 0, 1 and 2 only) */
+	check_cli((const char *const[]){ "create", "--preserve-fds", "2", "x", NULL }, 1,
+		  "vigilctl: create 'x': --preserve-fds 2: fd 3 is not open\n");
+	check_cli((const char *const[]){ "exec", "--preserve-fds", "1", "--session", "s", "a",
+					 "true", NULL },
+		  125, "vigilctl: exec 's' in 'a': --preserve-fds 1: fd 3 is not open\n");
+	/* the first one that is not: fd 3 open, fd 4 not */
+	g_autofree char *out = NULL, *err = NULL;
+	const char *ctl = g_getenv("VIGILCTL");
+	const char *sh[] = { "/bin/sh",
+			     "-c",
+			     "exec \"$0\" \"$@\" 3</dev/null",
+			     ctl != NULL ? ctl : "vigilctl",
+			     "--root",
+			     g_get_tmp_dir(),
+			     "--runtime",
+			     "/bin/true",
+			     "create",
+			     "--preserve-fds",
+			     "2",
+			     "x",
+			     NULL };
+	int status = -1;
+	g_assert_true(g_spawn_sync(NULL, (char **)sh, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+				   &err, &status, NULL));
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+	g_assert_cmpstr(err, ==, "vigilctl: create 'x': --preserve-fds 2: fd 4 is not open\n");
 }
 
 int main(int argc, char **argv)
