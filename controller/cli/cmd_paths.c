@@ -44,6 +44,13 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	ctr = vigil_runtime_update_container_status(rt, argv[1], VIGIL_UPDATE_DEFAULT, &error);
 	if (ctr == NULL)
 		return cli_fail(error, CLI_EXIT_FAILURE);
+	/* The library answers for a session about to be made (podman asks before it starts
+	 * one); asked here, a session that is not there is a mistake. Its directory holds the
+	 * socket, from the moment the session is created until exec-cleanup. */
+	g_autofree char *session_dir = session != NULL ? g_path_get_dirname(exec_attach) : NULL;
+	if (session != NULL && !g_file_test(session_dir, G_FILE_TEST_IS_DIR))
+		return cli_failf(CLI_EXIT_FAILURE, "paths '%s': no such exec session '%s'", argv[1],
+				 session);
 	json_builder_begin_object(b);
 	add(b, "state_dir", vigil_container_get_state_dir(ctr));
 	add(b, "attach", attach);

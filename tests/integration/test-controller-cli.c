@@ -350,14 +350,26 @@ static void test_exec_input_ends_in_detach_prefix(void)
 
 static void test_paths_info_features(void)
 {
-	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
-	g_autofree char *out = NULL, *info = NULL, *features = NULL;
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *out = NULL, *info = NULL, *features = NULL, *err = NULL;
 	g_autoptr(JsonParser) p = json_parser_new();
 
 	if (c == NULL)
 		return;
-	g_test_summary("paths, runtime-info and features, in JSON");
+	g_test_summary("paths, runtime-info and features, in JSON; paths --session only for a "
+		       "session that exists");
 	ctl_create(c);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "paths", "--session", "s1", c->b->id, NULL),
+			==, 1);
+	g_autofree char *no_session =
+		g_strdup_printf("vigilctl: paths '%s': no such exec session 's1'\n", c->b->id);
+	g_assert_cmpstr(err, ==, no_session);
+	g_assert_cmpstr(out, ==, "");
+	g_clear_pointer(&out, g_free);
+	cli_ok(c, "start", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "exec", "-d", "--session", "s1", c->b->id,
+				"sleep", "1000", NULL),
+			==, 0);
 	g_assert_cmpint(
 		ctl_cli(c, NULL, &out, NULL, "paths", "--json", "--session", "s1", c->b->id, NULL),
 		==, 0);
