@@ -23,8 +23,8 @@
  * reported under the table and makes the exit status 1.
  */
 
-static const char *const all_figures[] = { "lifecycle", "exit",    "logs",  "attach",
-					   "memory",    "wakeups", "scale", NULL };
+static const char *const all_figures[] = { "lifecycle", "exit",  "logs",  "attach", "memory",
+					   "wakeups",   "scale", "flood", NULL };
 
 void bench_interleave(Bench *bench, const char *figure, int reps, guint n_values, BenchRunFunc fn,
 		      gpointer data, GArray *out[][BENCH_N_MONITORS])
@@ -168,6 +168,8 @@ static void run_figures(Bench *bench, char **only)
 		bench_fig_lifecycle(bench);
 	if (want(only, "exit"))
 		bench_fig_exit_latency(bench);
+	if (want(only, "flood"))
+		bench_fig_flood_exit(bench);
 	if (want(only, "logs")) {
 		bench_fig_logs(bench, short_lines, "100 B lines");
 		bench_fig_logs(bench, long_lines, "64 KiB lines");
@@ -248,7 +250,8 @@ int main(int argc, char **argv)
 		  "containers at once for the scale figure (default 50, --big 500)", "N" },
 		{ "big", 0, 0, G_OPTION_ARG_NONE, &big, "the bigger sizes of issue 9", NULL },
 		{ "only", 0, 0, G_OPTION_ARG_STRING, &only_list,
-		  "comma-separated: lifecycle,exit,logs,attach,memory,wakeups,scale", "LIST" },
+		  "comma-separated: lifecycle,exit,logs,attach,memory,wakeups,scale,flood",
+		  "LIST" },
 		{ "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.log_dir,
 		  "directory for the k8s-file logs (default: next to each bundle)", "DIR" },
 		{ "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.run_dir,
@@ -280,9 +283,10 @@ int main(int argc, char **argv)
 		only = g_strsplit(only_list, ",", -1);
 		for (char **f = only; *f != NULL; f++) {
 			if (!g_strv_contains(all_figures, *f))
-				usage_error("unknown figure '%s' in --only (one of "
-					    "lifecycle,exit,logs,attach,memory,wakeups,scale)",
-					    *f);
+				usage_error(
+					"unknown figure '%s' in --only (one of "
+					"lifecycle,exit,logs,attach,memory,wakeups,scale,flood)",
+					*f);
 		}
 	}
 	if (opt.log_dir != NULL && !g_file_test(opt.log_dir, G_FILE_TEST_IS_DIR))

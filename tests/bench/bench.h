@@ -181,6 +181,7 @@ void bench_interleave(Bench *bench, const char *figure, int reps, guint n_values
 
 void bench_fig_lifecycle(Bench *bench);
 void bench_fig_exit_latency(Bench *bench);
+void bench_fig_flood_exit(Bench *bench);
 void bench_fig_logs(Bench *bench, const BenchData *data, const char *label);
 void bench_fig_attach(Bench *bench, const BenchData *data, int clients);
 void bench_fig_memory(Bench *bench);
