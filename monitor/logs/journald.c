@@ -148,7 +148,11 @@ static const LogDriverOps journald_ops = {
 	.free = journald_free,
 };
 
-/* conmon's label rules (its test suite pins the messages). */
+/* journald drops a field whose name is longer (systemd's journal_field_valid()). */
+#define JOURNALD_FIELD_NAME_MAX 64
+
+/* conmon's label rules (its test suite pins the messages), then journald's own for field
+ * names, which conmon leaves to journald: it drops such a field without a word. */
 static gboolean check_label(const char *label, GError **error)
 {
 	const char *eq = strchr(label, '=');
@@ -161,6 +165,22 @@ static gboolean check_label(const char *label, GError **error)
 					   "Container label names must contain only uppercase "
 					   "letters, numbers and underscore");
 	}
+	int name_len = (int)(eq - label);
+	if (label[0] == '_')
+		return vigil_throw(error, EINVAL,
+				   "Container label name %.*s must not start with an underscore "
+				   "(journald keeps those fields for itself)",
+				   MIN(name_len, JOURNALD_FIELD_NAME_MAX), label);
+	if (g_ascii_isdigit(label[0]))
+		return vigil_throw(error, EINVAL,
+				   "Container label name %.*s must not start with a digit "
+				   "(journald drops such fields)",
+				   MIN(name_len, JOURNALD_FIELD_NAME_MAX), label);
+	if (name_len > JOURNALD_FIELD_NAME_MAX)
+		return vigil_throw(error, EINVAL,
+				   "Container label name %.*s... is longer than journald's %d "
+				   "characters",
+				   JOURNALD_FIELD_NAME_MAX, label, JOURNALD_FIELD_NAME_MAX);
 	return TRUE;
 }
 

@@ -408,6 +408,70 @@ static void test_podman6_environment(void)
 	g_assert_cmpstr(debug, ==, "fatal-warnings,fatal-criticals");
 }
 
+/* podman 6 passes --log-label KEY=VALUE for journald. A KEY journald would drop (a leading
+ * underscore or digit, over 64 characters) is refused up front, in one line naming it, as
+ * conmon refuses one that is not [A-Z0-9_]. */
+static void test_podman6_log_label(void)
+{
+	if (!testlib_require_runc())
+		return;
+	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "true", NULL });
+	g_autofree char *long_name = g_strnfill(65, 'L');
+	g_autofree char *long_label = g_strconcat(long_name, "=v", NULL);
+	g_autofree char *long_error = g_strdup_printf(
+		"Container label name %.64s... is longer than journald's 64 characters", long_name);
+	const struct {
+		const char *label;
+		const char *error;
+	} cases[] = {
+		{ "_BAD=x", "Container label name _BAD must not start with an underscore (journald "
+			    "keeps those fields for itself)" },
+		{ "1ABC=x", "Container label name 1ABC must not start with a digit (journald drops "
+			    "such fields)" },
+		{ long_label, long_error },
+		{ "lower=x", "Container label names must contain only uppercase letters, numbers "
+			     "and underscore" },
+	};
+
+	if (testlib_testing_other_monitor()) {
+		testlib_skip("conmon leaves journald's field-name rules to journald");
+		return;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const char *rest[] = { "-c",
+				       "0123456789abcdef-label", /* journald wants > 12 chars */
+				       "-n",
+				       "name",
+				       "--exit-dir",
+				       "@EXITDIR@",
+				       "--persist-dir",
+				       "@PERSIST@",
+				       "--full-attach",
+				       "-l",
+				       "journald",
+				       "--log-level",
+				       "warning",
+				       "--syslog",
+				       "--log-label",
+				       "GOOD_ONE=fine",
+				       "--log-label",
+				       cases[i].label,
+				       "--conmon-pidfile",
+				       "@CONMONPID@",
+				       NULL };
+		/* refused before the start pipe is read: no start byte */
+		g_autoptr(TestMonitor) m = test_monitor_start_podman_args(b, NULL, rest, TRUE);
+		g_autofree char *want = g_strdup_printf("[conmon:e]: %s\n", cases[i].error);
+		g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
+		g_autofree char *want_sync =
+			g_strdup_printf("{\"data\": -1, \"message\": \"%s\"}\n", cases[i].error);
+
+		g_assert_cmpint(m->launcher_status, ==, 1);
+		g_assert_cmpstr(m->launcher_stderr, ==, want);
+		g_assert_cmpstr(line, ==, want_sync);
+	}
+}
+
 /* A runtime that writes its argv, one per line, to <dir>/argv, and fails. */
 static char *argv_recording_runtime(TestBundle *b)
 {
@@ -482,6 +546,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/monitor/engines/crio-oom", test_crio_oom);
 	g_test_add_func("/monitor/engines/passthrough-tty", test_passthrough_tty);
 	g_test_add_func("/monitor/engines/podman6-environment", test_podman6_environment);
+	g_test_add_func("/monitor/engines/podman6-log-label", test_podman6_log_label);
 	g_test_add_func("/monitor/engines/podman6-restore-tcp-close",
 			test_podman6_restore_tcp_close);
 	return g_test_run();
