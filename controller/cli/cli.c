@@ -59,6 +59,28 @@ int cli_failf(int status, const char *fmt, ...)
 	return status;
 }
 
+gboolean cli_wait(Cli *cli, const char *id, const char *session, int timeout_ms, int *out_code)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (vigil_runtime_wait(cli->rt, id, session, timeout_ms, out_code, &error))
+		return TRUE;
+	/* It stopped, but nobody knows how: podman reports that as -1, which callers see as
+	 * 255. vigilctl has not failed, so 125 would be wrong; the reason goes to stderr. */
+	if (g_error_matches(error, VIGIL_ERROR, ESRCH)) {
+		cli_fail(error, 0);
+		*out_code = -1;
+		return TRUE;
+	}
+	cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	return FALSE;
+}
+
+int cli_exit_status(int code)
+{
+	return code >= 0 && code <= 255 ? code : 255;
+}
+
 gboolean cli_parse_uint(const char *what, const char *s, guint *out)
 {
 	g_autoptr(GError) error = NULL;

@@ -64,5 +64,14 @@ int cli_fail(GError *error, int status);
 int cli_fail_own(GError *error);
 int cli_failf(int status, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* vigil_runtime_wait() for run, attach and wait (cli_runtime() done): TRUE with the exit code,
+ * -1 when it is unknown (ESRCH: the monitor is gone and left no exit file; the reason is
+ * printed); FALSE after printing any other failure, which is vigilctl's own (125). */
+gboolean cli_wait(Cli *cli, const char *id, const char *session, int timeout_ms, int *out_code);
+
+/* The exit status for a container's (or session's) exit code: -1 (unknown, or killed by the
+ * monitor's --timeout) and anything else out of range is 255. */
+int cli_exit_status(int code);
+
 /* Parse a non-negative integer option value; FALSE after printing an error. */
 gboolean cli_parse_uint(const char *what, const char *s, guint *out);

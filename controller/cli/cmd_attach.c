@@ -60,8 +60,6 @@ int cmd_attach(Cli *cli, int argc, char **argv)
 		return 0;
 	/* The output ended: it exited (the monitor writes the exit file before it lets
 	 * attach clients go). Its code, as podman attach exits with it. */
-	if (!vigil_runtime_wait(rt, argv[1], session, -1, &code, &error))
-		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
-	/* -1 (killed by the monitor's timeout, or unknown) has no exit status of its own. */
-	return code >= 0 && code <= 255 ? code : 255;
+	return cli_wait(cli, argv[1], session, -1, &code) ? cli_exit_status(code)
+							  : CLI_EXIT_OWN_FAILURE;
 }

@@ -26,8 +26,7 @@ static int finish(Cli *cli, const char *id, gboolean rm, int code)
 
 	if (rm && !vigil_runtime_delete_container(cli->rt, id, TRUE, &error))
 		cli_fail(error, CLI_EXIT_FAILURE);
-	/* -1 (killed by the monitor's timeout, or unknown) has no exit status of its own. */
-	return code >= 0 && code <= 255 ? code : 255;
+	return cli_exit_status(code);
 }
 
 static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
@@ -63,8 +62,8 @@ static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
 	}
 	if (detached)
 		return 0;
-	if (!vigil_runtime_wait(cli->rt, id, NULL, -1, &code, &error))
-		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	if (!cli_wait(cli, id, NULL, -1, &code))
+		return CLI_EXIT_OWN_FAILURE;
 	return finish(cli, id, r->rm, code);
 }
 

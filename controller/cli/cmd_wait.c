@@ -13,24 +13,21 @@ int cmd_wait(Cli *cli, int argc, char **argv)
 		  "Give up after SECS (default: never)", "SECS" },
 		{ NULL },
 	};
-	g_autoptr(GError) error = NULL;
-	VigilRuntime *rt;
 	guint secs = 0;
 	int status, code;
 
 	if (!cli_parse(cli, cli_command("wait"), entries, &argc, &argv, 1, 1, &status))
 		return status == 0 ? 0 : CLI_EXIT_OWN_FAILURE;
 	if ((timeout != NULL && !cli_parse_uint("wait: --timeout", timeout, &secs)) ||
-	    (rt = cli_runtime(cli)) == NULL)
+	    cli_runtime(cli) == NULL)
 		return CLI_EXIT_OWN_FAILURE;
 	/* The library takes an int of milliseconds: cap at its ~24 days rather than wrap. */
-	if (!vigil_runtime_wait(rt, argv[1], session,
-				timeout != NULL ? (int)MIN(secs, G_MAXINT / 1000) * 1000 : -1,
-				&code, &error))
-		return cli_fail(error, CLI_EXIT_OWN_FAILURE);
+	if (!cli_wait(cli, argv[1], session,
+		      timeout != NULL ? (int)MIN(secs, G_MAXINT / 1000) * 1000 : -1, &code))
+		return CLI_EXIT_OWN_FAILURE;
 	if (cli->json)
 		g_print("{\"exit_code\": %d}\n", code);
 	else
 		g_print("%d\n", code);
-	return code >= 0 && code <= 255 ? code : 255;
+	return cli_exit_status(code);
 }

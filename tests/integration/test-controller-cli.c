@@ -486,6 +486,54 @@ static void test_bundle_terminal(void)
 	cli_ok(c, "delete", NULL);
 }
 
+static void test_wait_codes(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *out = NULL, *err = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("wait: 125 when vigilctl gave up (its --timeout), 255 and -1 when the "
+		       "container stopped with no exit code (the monitor's --timeout killed it, or "
+		       "the monitor is gone)");
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "wait", "--timeout", "1", c->b->id, NULL), ==,
+			125);
+	g_assert_cmpstr(out, ==, "");
+	g_autofree char *prefix = g_strdup_printf("vigilctl: wait '%s': timed out", c->b->id);
+	g_assert_true(g_str_has_prefix(err, prefix));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+	cli_ok(c, "delete", "-f");
+
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "create", "--timeout", "1", "--bundle",
+				c->b->bundle, c->b->id, NULL),
+			==, 0);
+	cli_ok(c, "start", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "wait", c->b->id, NULL), ==, 255);
+	g_assert_cmpstr(out, ==, "-1\n");
+	cli_ok(c, "delete", "-f");
+
+	/* The monitor killed: no exit file, the code is unknown. That is no failure of
+	 * vigilctl's: -1 and 255 as above (podman's -1), the reason on stderr. */
+	ctl_create(c);
+	cli_ok(c, "start", NULL);
+	g_autoptr(JsonObject) st = state_json(c);
+	int monitor = (int)json_object_get_int_member(st, "monitor_pid");
+	g_assert_cmpint(monitor, >, 0);
+	g_assert_cmpint(kill(monitor, SIGKILL), ==, 0);
+	g_assert_cmpint(testlib_runc(c->b, NULL, NULL, "kill", c->b->id, "KILL", NULL), ==, 0);
+	g_clear_pointer(&out, g_free);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "wait", c->b->id, NULL), ==, 255);
+	g_assert_cmpstr(out, ==, "-1\n");
+	g_autofree char *reason = g_strdup_printf("vigilctl: wait '%s': ", c->b->id);
+	g_assert_true(g_str_has_prefix(err, reason));
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -506,5 +554,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/exec-input-detach-prefix",
 			test_exec_input_ends_in_detach_prefix);
 	g_test_add_func("/controller-cli/bundle-terminal", test_bundle_terminal);
+	g_test_add_func("/controller-cli/wait-codes", test_wait_codes);
 	return g_test_run();
 }
