@@ -106,5 +106,10 @@ int cmd_exec(Cli *cli, int argc, char **argv)
 	/* An attached session is over: nobody needs its files any more. */
 	if (!vigil_runtime_exec_container_cleanup(cli->rt, argv[1], o.session, &error))
 		cli_fail(error, 0);
-	return result.exit_code >= 0 && result.exit_code <= 255 ? result.exit_code : 255;
+	/* Killed at --timeout: say so, as the code alone (255, the -1 of an unknown code, as
+	 * podman's healthchecks report a timeout) cannot. */
+	if (result.timed_out)
+		cli_failf(0, "exec '%s' in '%s': timed out after %d s and was killed", o.session,
+			  argv[1], o.timeout);
+	return cli_exit_status(result.exit_code);
 }

@@ -162,12 +162,16 @@ static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession 
 	g_autoptr(GError) local = NULL;
 	if (sync_reader_next(m->sync, -1, &value, &message, &local)) {
 		result->exit_code = value;
+		/* conmon's words for it, which vigilmon keeps (conmon-contract.md). */
+		result->timed_out = value < 0 && g_strcmp0(message, "command timed out") == 0;
 	} else {
 		g_autofree char *exits = exec_session_exit_dir(s);
 		if (!exit_wait(exits, ctr->id, s->monitor_pid, s->monitor_start,
 			       exit_wait_deadline(0), &result->exit_code, NULL) &&
 		    attach_error == NULL)
 			attach_error = g_steal_pointer(&local);
+		/* The exit file says -1 only after the timeout, or when nobody knows. */
+		result->timed_out = o->timeout > 0 && result->exit_code < 0;
 	}
 	if (attach_error != NULL && out_attach_error != NULL)
 		g_propagate_prefixed_error(out_attach_error, g_steal_pointer(&attach_error),
@@ -234,7 +238,7 @@ gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char *id, const ch
 				      const VigilExecOptions *options, VigilExecResult *out_result,
 				      GError **out_attach_error, GError **error)
 {
-	VigilExecResult result = { 0, -1, FALSE };
+	VigilExecResult result = { .exit_code = -1 };
 
 	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL && options != NULL,
 			     FALSE);

@@ -203,6 +203,31 @@ static void test_cli_double_dash(void)
 	g_assert_cmpstr(out, ==, "--\n");
 }
 
+static void test_cli_timeout(void)
+{
+	g_autoptr(Ctl) c = running();
+	g_autofree char *out = NULL, *err = NULL, *want = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("exec --timeout: killed at the timeout, one line saying so, exit 255");
+	g_assert_cmpint(
+		exec_cli(c, NULL, &out, &err,
+			 (const char *const[]){ "--timeout", "1", "--session", "t1", "@ID@", "sh",
+						"-c", "echo started; sleep 1000", NULL }),
+		==, 255);
+	g_assert_cmpstr(out, ==, "started\n");
+	want = g_strdup_printf("vigilctl: exec 't1' in '%s': timed out after 1 s and was killed\n",
+			       c->b->id);
+	g_assert_cmpstr(err, ==, want);
+	/* one that ends in time says nothing */
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(exec_cli(c, NULL, NULL, &err,
+				 (const char *const[]){ "--timeout", "100", "@ID@", "true", NULL }),
+			==, 0);
+	g_assert_cmpstr(err, ==, "");
+}
+
 /* The library with pipes for streams. */
 static VigilExecResult lib_exec(Ctl *c, const char *session, const char *const *cmd,
 				gboolean attach, char **out)
@@ -467,6 +492,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-exec/cli-stdin-tty", test_cli_stdin_and_tty);
 	g_test_add_func("/controller-exec/cli-cap-add", test_cli_cap_add);
 	g_test_add_func("/controller-exec/cli-double-dash", test_cli_double_dash);
+	g_test_add_func("/controller-exec/cli-timeout", test_cli_timeout);
 	g_test_add_func("/controller-exec/cli-detach-keys", test_cli_detach_keys);
 	g_test_add_func("/controller-exec/lib-exec-stop-cleanup", test_lib_exec_stop_cleanup);
 	g_test_add_func("/controller-exec/run-stdin", test_run_stdin);

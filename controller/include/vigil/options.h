@@ -121,9 +121,10 @@ typedef struct {
 
 /* What ExecContainer returns besides its errors. */
 typedef struct {
-	int pid;           /* the session's process */
-	int exit_code;     /* its exit code; -1 when detached (the session still runs) */
-	gboolean detached; /* the detach keys were pressed, or no streams were attached */
+	int pid;            /* the session's process */
+	int exit_code;      /* its exit code; -1 when detached (the session still runs) */
+	gboolean detached;  /* the detach keys were pressed, or no streams were attached */
+	gboolean timed_out; /* the monitor killed it at its timeout (exit_code is then -1) */
 } VigilExecResult;
 
 typedef struct {
