@@ -211,6 +211,9 @@ static void test_podman5_exec_oom(void)
 	/* the container itself lives on */
 	g_autofree char *ctr_exit = g_build_filename(b->exit_dir, b->id, NULL);
 	g_assert_false(g_file_test(ctr_exit, G_FILE_TEST_EXISTS));
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, WAIT_MS), ==, 137);
+	g_assert_cmpint(testlib_wait_pid(ctr->monitor_pid, WAIT_MS), !=, -1);
 }
 
 /* CRI-O's argv: --persist-dir is the container's state dir, and CRI-O reads <bundle>/oom. */

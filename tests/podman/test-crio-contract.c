@@ -161,6 +161,10 @@ static void test_exec_sync_stays_in_cgroup(void)
 	g_assert_cmpint(WEXITSTATUS(status), ==, 7);
 	/* empty again: only the monitor was ever in it */
 	g_assert_cmpint(rmdir(cg), ==, 0);
+	/* the container and its own monitor were not disturbed */
+	g_assert_cmpint(testlib_runc(b, NULL, NULL, "kill", b->id, "KILL", NULL), ==, 0);
+	g_assert_cmpint(testlib_read_exit_file(b, CRIO_WAIT_MS), ==, 137);
+	g_assert_cmpint(testlib_wait_pid(ctr->monitor_pid, CRIO_WAIT_MS), !=, -1);
 }
 
 /*
