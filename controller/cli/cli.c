@@ -81,6 +81,43 @@ int cli_exit_status(int code)
 	return code >= 0 && code <= 255 ? code : 255;
 }
 
+gboolean cli_parse_size(const char *what, const char *s, gint64 *out)
+{
+	/* Powers of 1024, as podman's --log-opt max-size: k = kb = kib = 1024, m, g likewise. */
+	static const struct {
+		const char *unit;
+		int shift;
+	} units[] = {
+		{ "", 0 },    { "b", 0 },    { "k", 10 }, { "kb", 10 }, { "kib", 10 }, { "m", 20 },
+		{ "mb", 20 }, { "mib", 20 }, { "g", 30 }, { "gb", 30 }, { "gib", 30 },
+	};
+	const char *end = s;
+	int shift = -1;
+
+	while (g_ascii_isdigit(*end))
+		end++;
+	for (gsize i = 0; end != s && i < G_N_ELEMENTS(units); i++) {
+		if (g_ascii_strcasecmp(end, units[i].unit) == 0)
+			shift = units[i].shift;
+	}
+	if (shift < 0) {
+		cli_failf(CLI_EXIT_FAILURE,
+			  "%s '%s' is not a size (a number of bytes, or with k, m or g: 10m, 1g)",
+			  what, s);
+		return FALSE;
+	}
+	g_autofree char *digits = g_strndup(s, end - s);
+	guint64 n = 0;
+	/* 19 digits fit in a guint64: no wrap before the check. */
+	if (strlen(digits) > 19 ||
+	    (n = g_ascii_strtoull(digits, NULL, 10)) > (guint64)G_MAXINT64 >> shift) {
+		cli_failf(CLI_EXIT_FAILURE, "%s '%s' is too large", what, s);
+		return FALSE;
+	}
+	*out = (gint64)(n << shift);
+	return TRUE;
+}
+
 gboolean cli_parse_uint(const char *what, const char *s, guint *out)
 {
 	g_autoptr(GError) error = NULL;

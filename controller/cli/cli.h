@@ -73,5 +73,9 @@ gboolean cli_wait(Cli *cli, const char *id, const char *session, int timeout_ms,
  * monitor's --timeout) and anything else out of range is 255. */
 int cli_exit_status(int code);
 
+/* Parse a size: digits, optionally followed by b, k, kb, kib, m, mb, mib, g, gb or gib (any
+ * case; all powers of 1024). FALSE after printing an error naming what. */
+gboolean cli_parse_size(const char *what, const char *s, gint64 *out);
+
 /* Parse a non-negative integer option value; FALSE after printing an error. */
 gboolean cli_parse_uint(const char *what, const char *s, guint *out);

@@ -14,6 +14,8 @@ void create_opts_clear(CreateOpts *o)
 	g_strfreev(o->log_drivers);
 	g_free(o->log_path);
 	g_free(o->log_tag);
+	g_free(o->log_size_max);
+	g_free(o->log_global_size_max);
 	g_free(o->exit_dir);
 	g_free(o->persist_dir);
 	g_free(o->exit_command);
@@ -41,10 +43,10 @@ GOptionEntry *create_opts_entries(CreateOpts *o, const GOptionEntry *extra)
 		  "DRIVER" },
 		{ "log-path", 0, 0, G_OPTION_ARG_FILENAME, &o->log_path,
 		  "Shorthand for --log-driver k8s-file:PATH", "PATH" },
-		{ "log-size-max", 0, 0, G_OPTION_ARG_INT64, &o->log_size_max,
-		  "Largest log file in bytes", "BYTES" },
-		{ "log-global-size-max", 0, 0, G_OPTION_ARG_INT64, &o->log_global_size_max,
-		  "Most log bytes ever written", "BYTES" },
+		{ "log-size-max", 0, 0, G_OPTION_ARG_STRING, &o->log_size_max,
+		  "Largest log file (bytes, or 10k, 10m, 1g: powers of 1024)", "SIZE" },
+		{ "log-global-size-max", 0, 0, G_OPTION_ARG_STRING, &o->log_global_size_max,
+		  "Most log bytes ever written (as --log-size-max)", "SIZE" },
 		{ "log-rotate", 0, 0, G_OPTION_ARG_NONE, &o->log_rotate,
 		  "Rotate the log at the size limit instead of truncating it", NULL },
 		{ "log-max-files", 0, 0, G_OPTION_ARG_INT, &o->log_max_files,
@@ -117,8 +119,12 @@ gboolean create_opts_to_options(CreateOpts *o, VigilCreateOptions *out)
 	out->terminal = o->tty;
 	out->stdin_ = o->interactive;
 	out->log_drivers = o->drivers[0] != NULL ? (const char *const *)o->drivers : NULL;
-	out->log_size_max = o->log_size_max;
-	out->log_global_size_max = o->log_global_size_max;
+	if ((o->log_size_max != NULL &&
+	     !cli_parse_size("--log-size-max", o->log_size_max, &out->log_size_max)) ||
+	    (o->log_global_size_max != NULL &&
+	     !cli_parse_size("--log-global-size-max", o->log_global_size_max,
+			     &out->log_global_size_max)))
+		return FALSE;
 	out->log_rotate = o->log_rotate;
 	out->log_max_files = o->log_max_files;
 	out->log_tag = o->log_tag;

@@ -13,8 +13,8 @@ typedef struct {
 	gboolean interactive;
 	char **log_drivers;
 	char *log_path;
-	gint64 log_size_max;
-	gint64 log_global_size_max;
+	char *log_size_max; /* sizes, as cli_parse_size() takes them */
+	char *log_global_size_max;
 	gboolean log_rotate;
 	int log_max_files;
 	char *log_tag;

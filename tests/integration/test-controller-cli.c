@@ -534,6 +534,33 @@ static void test_wait_codes(void)
 	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
 }
 
+static void test_size_suffixes(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *cmdline = NULL, *path = NULL;
+	gsize len = 0;
+
+	if (c == NULL)
+		return;
+	g_test_summary("sizes take k, m and g (powers of 1024): the monitor gets bytes");
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "create", "--bundle", c->b->bundle,
+				"--log-size-max", "10k", "--log-global-size-max", "2MiB", c->b->id,
+				NULL),
+			==, 0);
+	g_autoptr(JsonObject) st = state_json(c);
+	path = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline",
+			       json_object_get_int_member(st, "monitor_pid"));
+	g_assert_true(g_file_get_contents(path, &cmdline, &len, NULL));
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	for (gsize i = 0; i < len; i += strlen(cmdline + i) + 1)
+		g_ptr_array_add(args, cmdline + i);
+	g_ptr_array_add(args, NULL);
+	g_assert_true(g_strv_contains((const char *const *)args->pdata, "--log-size-max=10240"));
+	g_assert_true(
+		g_strv_contains((const char *const *)args->pdata, "--log-global-size-max=2097152"));
+	cli_ok(c, "delete", "-f");
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -555,5 +582,6 @@ int main(int argc, char **argv)
 			test_exec_input_ends_in_detach_prefix);
 	g_test_add_func("/controller-cli/bundle-terminal", test_bundle_terminal);
 	g_test_add_func("/controller-cli/wait-codes", test_wait_codes);
+	g_test_add_func("/controller-cli/size-suffixes", test_size_suffixes);
 	return g_test_run();
 }

@@ -256,6 +256,21 @@ static void test_cli_option_values(void)
 	check_cli((const char *const[]){ "exec", "--preserve-fds", "1", "--session", "s", "a",
 					 "true", NULL },
 		  125, "vigilctl: exec 's' in 'a': --preserve-fds 1: fd 3 is not open\n");
+	/* sizes: bytes, or k, m, g (powers of 1024) */
+	check_cli(
+		(const char *const[]){ "create", "--log-size-max", "10x", "x", NULL }, 1,
+		"vigilctl: --log-size-max '10x' is not a size (a number of bytes, or with k, m or "
+		"g: 10m, 1g)\n");
+	check_cli(
+		(const char *const[]){ "run", "--log-global-size-max", "-1", "x", NULL }, 125,
+		"vigilctl: --log-global-size-max '-1' is not a size (a number of bytes, or with k, "
+		"m or g: 10m, 1g)\n");
+	check_cli((const char *const[]){ "create", "--log-size-max", "8589934592g", "x", NULL }, 1,
+		  "vigilctl: --log-size-max '8589934592g' is too large\n");
+	/* a good one gets as far as the bundle */
+	check_cli((const char *const[]){ "create", "--bundle", "/nonexistent", "--log-size-max",
+					 "10MiB", "x", NULL },
+		  1, "vigilctl: create 'x': bundle '/nonexistent' has no config.json\n");
 	/* the first one that is not: fd 3 open, fd 4 not */
 	g_autofree char *out = NULL, *err = NULL;
 	const char *ctl = g_getenv("VIGILCTL");
