@@ -67,6 +67,29 @@ static int run_attached(Cli *cli, const char *id, CreateOpts *o, RunOpts *r)
 	return finish(cli, id, r->rm, code);
 }
 
+/* The arguments of `vigilctl delete --background ID` with this vigilctl's global options
+ * (the record has the rest; these serve a record that cannot be read). */
+static GPtrArray *remove_command_args(Cli *cli, const char *id)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(a, g_strdup("--root"));
+	g_ptr_array_add(a, g_strdup(vigil_runtime_root(cli->rt)));
+	if (cli->runtime != NULL) {
+		g_ptr_array_add(a, g_strdup("--runtime"));
+		g_ptr_array_add(a, g_strdup(vigil_runtime_path(cli->rt)));
+	}
+	if (cli->runtime_root != NULL) {
+		g_ptr_array_add(a, g_strdup("--runtime-root"));
+		g_ptr_array_add(a, g_canonicalize_filename(cli->runtime_root, NULL));
+	}
+	g_ptr_array_add(a, g_strdup("delete"));
+	g_ptr_array_add(a, g_strdup("--background"));
+	g_ptr_array_add(a, g_strdup(id));
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
 int cmd_run(Cli *cli, int argc, char **argv)
 {
 	g_auto(CreateOpts) o = { 0 };
@@ -91,8 +114,21 @@ int cmd_run(Cli *cli, int argc, char **argv)
 	if (cli->json && !r.detach)
 		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --json needs --detach: the output is "
 						       "the container's own");
-	if (r.detach && r.rm)
-		return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --rm needs the container attached");
+	/* Detached, nobody is left to delete it but its monitor: its exit command does. */
+	g_autoptr(GPtrArray) rm_args = NULL;
+	g_autofree char *self = NULL;
+	if (r.detach && r.rm) {
+		if (o.exit_command != NULL)
+			return cli_failf(CLI_EXIT_OWN_FAILURE,
+					 "run: -d --rm cannot take --exit-command: the monitor's "
+					 "exit command is what removes the container");
+		self = g_file_read_link("/proc/self/exe", &error);
+		if (self == NULL)
+			return cli_failf(CLI_EXIT_OWN_FAILURE, "run: --rm: %s", error->message);
+		rm_args = remove_command_args(cli, argv[1]);
+		options.exit_command = self;
+		options.exit_command_args = (const char *const *)rm_args->pdata;
+	}
 	if (!vigil_runtime_create_container(cli->rt, argv[1], &options, &error) ||
 	    !create_opts_write_pid_file(&o, cli->rt, argv[1]))
 		return error != NULL ? cli_fail_own(error) : CLI_EXIT_OWN_FAILURE;

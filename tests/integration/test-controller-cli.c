@@ -561,6 +561,39 @@ static void test_size_suffixes(void)
 	cli_ok(c, "delete", "-f");
 }
 
+static void test_run_detached_rm(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){
+		"sh", "-c", READY "until [ -e /tmp/go ]; do sleep 0.1; done", NULL });
+	g_autofree char *err = NULL, *dir = NULL, *go = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("run -d --rm: the container is removed once it exited (its monitor's "
+		       "exit command deletes it), not before");
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "run", "-d", "--rm", "--bundle", c->b->bundle,
+				c->b->id, NULL),
+			==, 0);
+	g_assert_cmpstr(err, ==, "");
+	wait_ready(c);
+	g_autofree char *running = status_of(c);
+	g_assert_cmpstr(running, ==, "running");
+	/* let it end */
+	go = g_build_filename(c->b->bundle, "rootfs", "tmp", "go", NULL);
+	g_assert_true(g_file_set_contents(go, "", 0, NULL));
+	dir = g_build_filename(c->root, c->b->id, NULL);
+	for (int i = 0; i < CTL_WAIT_MS / 50 && g_file_test(dir, G_FILE_TEST_EXISTS); i++)
+		g_usleep(50 * 1000);
+	g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", c->b->id, NULL), ==, 1);
+	g_autofree char *gone = g_strdup_printf("vigilctl: state '%s': no such container '%s'\n",
+						c->b->id, c->b->id);
+	g_assert_cmpstr(err, ==, gone);
+	/* and the runtime forgot it too */
+	g_assert_cmpint(testlib_runc(c->b, NULL, NULL, "state", c->b->id, NULL), !=, 0);
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -583,5 +616,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/bundle-terminal", test_bundle_terminal);
 	g_test_add_func("/controller-cli/wait-codes", test_wait_codes);
 	g_test_add_func("/controller-cli/size-suffixes", test_size_suffixes);
+	g_test_add_func("/controller-cli/run-detached-rm", test_run_detached_rm);
 	return g_test_run();
 }

@@ -69,8 +69,11 @@ static void test_cli_errors(void)
 		  "vigilctl: checkpoint: --image-path is required\n");
 	check_cli((const char *const[]){ "exec", "a", NULL }, 125,
 		  "vigilctl: exec: expected ID COMMAND [ARG...] (see 'vigilctl exec --help')\n");
-	check_cli((const char *const[]){ "run", "--rm", "-d", "a", NULL }, 125,
-		  "vigilctl: run: --rm needs the container attached\n");
+	check_cli((const char *const[]){ "run", "--rm", "-d", "--exit-command", "/bin/true", "a",
+					 NULL },
+		  125,
+		  "vigilctl: run: -d --rm cannot take --exit-command: the monitor's exit command "
+		  "is what removes the container\n");
 	check_cli((const char *const[]){ "--runtime", "/nonexistent/rt", "list", NULL }, 1,
 		  "vigilctl: OCI runtime '/nonexistent/rt' not found\n");
 	check_cli((const char *const[]){ "--monitor", "/nonexistent/mon", "list", NULL }, 1,
