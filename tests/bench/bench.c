@@ -23,8 +23,9 @@
  * reported under the table and makes the exit status 1.
  */
 
-static const char *const all_figures[] = { "lifecycle", "exit",  "logs",  "attach", "memory",
-					   "wakeups",   "scale", "flood", NULL };
+static const char *const all_figures[] = { "lifecycle", "exit",    "logs",  "attach",
+					   "memory",    "wakeups", "scale", "release",
+					   "exec",      "flood",   NULL };
 
 void bench_interleave(Bench *bench, const char *figure, int reps, guint n_values, BenchRunFunc fn,
 		      gpointer data, GArray *out[][BENCH_N_MONITORS])
@@ -136,8 +137,9 @@ static void print_machine(Bench *bench, const char *log_dir)
 	       testlib_root(), fs_name(testlib_root()), o->run_dir, fs_name(o->run_dir), log_dir,
 	       fs_name(log_dir), o->no_sync_log ? ", --no-sync-log" : "");
 	printf("sizes:    reps %d, %d MiB per log/attach run, %d idle, %d s idle window, "
-	       "scale %d\n\n",
-	       o->reps, o->mib, o->idle_count, o->idle_seconds, o->scale_count);
+	       "scale %d, release %d, exec %d (%d reps)\n\n",
+	       o->reps, o->mib, o->idle_count, o->idle_seconds, o->scale_count, o->release_count,
+	       o->exec_count, o->burst_reps);
 	fflush(stdout);
 }
 
@@ -184,6 +186,10 @@ static void run_figures(Bench *bench, char **only)
 		bench_fig_idle_wakeups(bench);
 	if (want(only, "scale"))
 		bench_fig_scale(bench);
+	if (want(only, "release"))
+		bench_fig_release(bench);
+	if (want(only, "exec"))
+		bench_fig_exec(bench);
 }
 
 /* Options: one line on stderr and exit 2 for anything wrong. */
@@ -229,7 +235,14 @@ static char *find_exe(const char *name)
 int main(int argc, char **argv)
 {
 	BenchOptions opt = {
-		.reps = -1, .mib = -1, .idle_count = -1, .scale_count = -1, .idle_seconds = 10
+		.reps = -1,
+		.mib = -1,
+		.idle_count = -1,
+		.scale_count = -1,
+		.idle_seconds = 10,
+		.release_count = -1,
+		.exec_count = 50,
+		.burst_reps = -1,
 	};
 	g_autofree char *vigilmon = NULL, *conmon = NULL, *only_list = NULL;
 	gboolean big = FALSE;
@@ -248,9 +261,18 @@ int main(int argc, char **argv)
 		  "idle-wakeup window (default 10)", "S" },
 		{ "scale", 0, 0, G_OPTION_ARG_INT, &opt.scale_count,
 		  "containers at once for the scale figure (default 50, --big 500)", "N" },
-		{ "big", 0, 0, G_OPTION_ARG_NONE, &big, "the bigger sizes of issue 9", NULL },
+		{ "release", 0, 0, G_OPTION_ARG_INT, &opt.release_count,
+		  "containers released at once for the release figure (default 100, --big 200)",
+		  "N" },
+		{ "exec", 0, 0, G_OPTION_ARG_INT, &opt.exec_count,
+		  "concurrent exec sessions for the exec figure (default 50)", "N" },
+		{ "burst-reps", 0, 0, G_OPTION_ARG_INT, &opt.burst_reps,
+		  "runs per monitor of the release and exec figures (default 3, --big 5)", "N" },
+		{ "big", 0, 0, G_OPTION_ARG_NONE, &big, "the bigger sizes of issues 9 and 13",
+		  NULL },
 		{ "only", 0, 0, G_OPTION_ARG_STRING, &only_list,
-		  "comma-separated: lifecycle,exit,logs,attach,memory,wakeups,scale,flood",
+		  "comma-separated: lifecycle,exit,logs,attach,memory,wakeups,scale,release,exec,"
+		  "flood",
 		  "LIST" },
 		{ "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.log_dir,
 		  "directory for the k8s-file logs (default: next to each bundle)", "DIR" },
@@ -274,19 +296,24 @@ int main(int argc, char **argv)
 	opt.mib = opt.mib >= 0 ? opt.mib : big ? 512 : 64;
 	opt.idle_count = opt.idle_count >= 0 ? opt.idle_count : big ? 100 : 20;
 	opt.scale_count = opt.scale_count >= 0 ? opt.scale_count : big ? 500 : 50;
+	opt.release_count = opt.release_count >= 0 ? opt.release_count : big ? 200 : 100;
+	opt.burst_reps = opt.burst_reps >= 0 ? opt.burst_reps : big ? 5 : 3;
 	if (opt.reps < 1 || opt.reps > 1000 || opt.mib < 1 || opt.mib > 16384 ||
 	    opt.idle_count < 1 || opt.idle_count > 2000 || opt.idle_seconds < 1 ||
-	    opt.idle_seconds > 3600 || opt.scale_count < 1 || opt.scale_count > 2000)
+	    opt.idle_seconds > 3600 || opt.scale_count < 1 || opt.scale_count > 2000 ||
+	    opt.release_count < 1 || opt.release_count > 2000 || opt.exec_count < 1 ||
+	    opt.exec_count > 500 || opt.burst_reps < 1 || opt.burst_reps > 100)
 		usage_error("a size is out of range (reps 1-1000, mib 1-16384, idle 1-2000, "
-			    "idle-seconds 1-3600, scale 1-2000)");
+			    "idle-seconds 1-3600, scale 1-2000, release 1-2000, exec 1-500, "
+			    "burst-reps 1-100)");
 	if (only_list != NULL) {
 		only = g_strsplit(only_list, ",", -1);
 		for (char **f = only; *f != NULL; f++) {
 			if (!g_strv_contains(all_figures, *f))
-				usage_error(
-					"unknown figure '%s' in --only (one of "
-					"lifecycle,exit,logs,attach,memory,wakeups,scale,flood)",
-					*f);
+				usage_error("unknown figure '%s' in --only (one of "
+					    "lifecycle,exit,logs,attach,memory,wakeups,scale,"
+					    "release,exec,flood)",
+					    *f);
 		}
 	}
 	if (opt.log_dir != NULL && !g_file_test(opt.log_dir, G_FILE_TEST_IS_DIR))

@@ -26,11 +26,14 @@ typedef struct {
 } BenchMonitor;
 
 typedef struct {
-	int reps;         /* repetitions of each per-container figure, per monitor */
-	int mib;          /* container output for the log and attach figures */
-	int idle_count;   /* idle containers for the memory total */
-	int idle_seconds; /* window for the idle-wakeup figure */
-	int scale_count;  /* containers at once for the scale figure */
+	int reps;          /* repetitions of each per-container figure, per monitor */
+	int mib;           /* container output for the log and attach figures */
+	int idle_count;    /* idle containers for the memory total */
+	int idle_seconds;  /* window for the idle-wakeup figure */
+	int scale_count;   /* containers at once for the scale figure */
+	int release_count; /* containers released at once for the release figure */
+	int exec_count;    /* concurrent exec sessions for the exec figure */
+	int burst_reps;    /* repetitions of the release and exec figures, per monitor */
 	gboolean no_sync_log;
 	char *log_dir; /* k8s-file logs go here (NULL: next to each bundle) */
 	char *run_dir; /* exit and persist dirs go under here (podman: /run/libpod, tmpfs) */
@@ -187,3 +190,5 @@ void bench_fig_attach(Bench *bench, const BenchData *data, int clients);
 void bench_fig_memory(Bench *bench);
 void bench_fig_idle_wakeups(Bench *bench);
 void bench_fig_scale(Bench *bench);
+void bench_fig_release(Bench *bench);
+void bench_fig_exec(Bench *bench);
