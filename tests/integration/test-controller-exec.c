@@ -214,7 +214,7 @@ static void test_cli_timeout(void)
 	g_assert_cmpint(
 		exec_cli(c, NULL, &out, &err,
 			 (const char *const[]){ "--timeout", "1", "--session", "t1", "@ID@", "sh",
-						"-c", "echo started; sleep 1000", NULL }),
+						"-c", "echo started; exec sleep 1000", NULL }),
 		==, 255);
 	g_assert_cmpstr(out, ==, "started\n");
 	want = g_strdup_printf("vigilctl: exec 't1' in '%s': timed out after 1 s and was killed\n",
