@@ -512,6 +512,7 @@ static void test_wait_codes(void)
 				c->b->bundle, c->b->id, NULL),
 			==, 0);
 	cli_ok(c, "start", NULL);
+	g_clear_pointer(&err, g_free);
 	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "wait", c->b->id, NULL), ==, 255);
 	g_assert_cmpstr(out, ==, "-1\n");
 	cli_ok(c, "delete", "-f");
