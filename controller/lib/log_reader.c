@@ -95,7 +95,8 @@ static LogLinesResult next_forward(LogLines *it, const char **line, gsize *len, 
 {
 	for (;;) {
 		gsize avail = it->len - it->head;
-		char *p = it->buf + it->head;
+		/* No buffer yet before the first read: no arithmetic on NULL (UBSan). */
+		char *p = it->buf != NULL ? it->buf + it->head : NULL;
 		const char *nl = avail > 0 ? memchr(p, '\n', avail) : NULL;
 
 		if (nl != NULL) {
