@@ -2,8 +2,9 @@
 #pragma once
 
 /*
- * Attach socket framing (conmon.md §4). podman and CRI-O compile these numbers in (conmon's
- * old runner/config Go package), so they are wire contract, not tunables.
+ * Attach socket framing (docs/conmon-contract.md, "Attach socket framing"). podman and CRI-O
+ * compile these numbers in (conmon's old runner/config Go package), so they are wire contract, not
+ * tunables.
  */
 
 /* Stream ids: byte 0 of every message from the monitor to an attach client. */

@@ -10,7 +10,8 @@
 
 #include "error.h"
 
-/* runc's console protocol sends the pty name; 4096 covers any path (conmon.md constants). */
+/* runc's console protocol sends the pty name; 4096 covers any path (docs/conmon-contract.md,
+ * "Wire constants"). */
 #define CMSG_NAME_MAX 4096
 
 gboolean cmsg_send_fd(int sock, int fd, const char *name, GError **error)

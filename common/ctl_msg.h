@@ -4,10 +4,10 @@
 #include <glib.h>
 
 /*
- * The line grammar of the ctl and winsz FIFOs in the bundle (conmon.md §5). podman writes
- * "1 <height> <width>\n" to resize (AttachResize, ExecAttachResize); CRI-O also writes
- * "2 0 0\n" to have the log reopened (ReopenContainerLog, kubelet's rotation). winsz takes
- * "<height> <width>\n".
+ * The line grammar of the ctl and winsz FIFOs in the bundle (docs/conmon-contract.md,
+ * "ctl and winsz FIFOs"). podman writes "1 <height> <width>\n" to resize (AttachResize,
+ * ExecAttachResize); CRI-O also writes "2 0 0\n" to have the log reopened (ReopenContainerLog,
+ * kubelet's rotation). winsz takes "<height> <width>\n".
  *
  * Compat: numbers are read like conmon's scanf("%d %d %d"): optional whitespace, an optional
  * sign, decimal digits (leading zeros fine, no hex); anything after the last number is

@@ -9,7 +9,7 @@
 GQuark vigil_error_quark(void)
 {
 	/* Not G_DEFINE_QUARK: clang-format would insert spaces into a hyphenated name that the
-	 * macro stringifies (style-notes §3.9). */
+	 * macro stringifies (docs/CONTRIBUTING.md, "Code"). */
 	return g_quark_from_static_string("vigil-error-quark");
 }
 

@@ -4,11 +4,11 @@
 #include <glib.h>
 
 /*
- * Exit files (conmon.md §7.1): decimal status without a newline ("0", "137", "-1"), mode
- * 0644, written atomically (unpredictable temp file, rename) so podman's and CRI-O's watchers only
- * ever see complete content. Durability is a separate step, exit_file_sync(), so that the engine
- * learns of the exit without waiting for the disk (exit dirs normally live on tmpfs, where
- * fsync costs nothing anyway).
+ * Exit files (docs/conmon-contract.md, "Exit files"): decimal status without a newline ("0", "137",
+ * "-1"), mode 0644, written atomically (unpredictable temp file, rename) so podman's and CRI-O's
+ * watchers only ever see complete content. Durability is a separate step, exit_file_sync(), so that
+ * the engine learns of the exit without waiting for the disk (exit dirs normally live on tmpfs,
+ * where fsync costs nothing anyway).
  */
 gboolean exit_file_write(const char *dir, const char *name, int status, GError **error);
 

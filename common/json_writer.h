@@ -4,7 +4,7 @@
 #include <glib.h>
 
 /*
- * Encode-only JSON for the monitor, which must not link json-glib (style-notes §3.1).
+ * Encode-only JSON for the monitor, which must not link json-glib (docs/architecture.md, "Memory").
  * Output is checked against json-glib's parser by tests/unit/test-json-writer.c and the
  * json-writer fuzz target.
  */

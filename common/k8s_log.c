@@ -27,7 +27,8 @@ static void clock_set_second(K8sLogClock *clock, time_t sec)
 	clock->date_len = (gsize)g_snprintf(
 		clock->date, sizeof clock->date, "%d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
 		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	/* The offset in whole minutes, truncated like strftime's %z (conmon.md §8.2). */
+	/* The offset in whole minutes, truncated like strftime's %z (docs/conmon-contract.md,
+	 * "k8s-file format"). */
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)

@@ -6,7 +6,8 @@
 #include <glib.h>
 
 /*
- * The k8s-file (CRI) log format, conmon.md §8.2: one record per line or line fragment,
+ * The k8s-file (CRI) log format (docs/conmon-contract.md, "k8s-file format"): one record per
+ * line or line fragment,
  *
  *   <time> <stream> <F|P> <content>\n
  *

@@ -30,8 +30,9 @@ char *paths_attach_symlink_name(const char *socket_dir, const char *cuuid, GErro
 
 	g_autofree char *full = g_build_filename(socket_dir, cuuid, NULL);
 	g_autofree char *name = g_strdup(cuuid);
-	/* Compat (conmon.md §4.2): the 107-byte corner case. Measured on the joined path, as
-	 * conmon does, so a socket dir written with a trailing '/' counts the same. */
+	/* Compat (docs/conmon-contract.md, "Attach socket paths"): the 107-byte corner case.
+	 * Measured on the joined path, as conmon does, so a socket dir written with a trailing '/'
+	 * counts the same. */
 	if (strlen(full) == PATHS_SUN_PATH_MAX)
 		name[strlen(name) - 1] = '\0';
 	if (*name == '\0' || g_str_equal(name, ".") || g_str_equal(name, ".."))

@@ -8,8 +8,8 @@
 
 /*
  * Paths the monitor builds from what the engine passed: id validation, the attach socket's
- * short-path symlink (conmon.md §4.2) and binding sockets whose full path is longer than
- * sun_path allows. Nothing here keeps state.
+ * short-path symlink (docs/conmon-contract.md, "Attach socket paths") and binding sockets whose
+ * full path is longer than sun_path allows. Nothing here keeps state.
  */
 
 /* The longest path that fits in sun_path with its terminating NUL (107 on Linux). */
@@ -22,11 +22,11 @@
 gboolean paths_validate_id(const char *id, const char *what, GError **error);
 
 /*
- * The name of the attach symlink inside socket_dir for cuuid (conmon.md §4.2): cuuid itself,
- * except that when "<socket_dir>/<cuuid>" is exactly PATHS_SUN_PATH_MAX bytes long its last
- * byte is dropped. Compat: conmon does this so the symlink path never equals the longest
- * socket path, and engines that predict the name depend on it. Returns NULL with EINVAL if
- * cuuid is not a valid id or nothing would be left of it.
+ * The name of the attach symlink inside socket_dir for cuuid (docs/conmon-contract.md,
+ * "Attach socket paths"): cuuid itself, except that when "<socket_dir>/<cuuid>" is exactly
+ * PATHS_SUN_PATH_MAX bytes long its last byte is dropped. Compat: conmon does this so the symlink
+ * path never equals the longest socket path, and engines that predict the name depend on it.
+ * Returns NULL with EINVAL if cuuid is not a valid id or nothing would be left of it.
  */
 char *paths_attach_symlink_name(const char *socket_dir, const char *cuuid, GError **error);
 

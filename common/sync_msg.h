@@ -4,7 +4,8 @@
 #include <glib.h>
 
 /*
- * Messages on _OCI_SYNCPIPE / _OCI_ATTACHPIPE (conmon.md §3.3). One line each:
+ * Messages on _OCI_SYNCPIPE / _OCI_ATTACHPIPE (docs/conmon-contract.md,
+ * "Sync pipe messages"). One line each:
  *   {"<key>": <int>}\n   or   {"<key>": <int>, "message": "<escaped>"}\n
  * exactly one space after each colon and comma. podman reads a line with
  * bufio.ReadBytes('\n'); CRI-O decodes a JSON stream.

@@ -7,11 +7,11 @@
 #include "streams.h"
 
 /*
- * The attach socket (conmon.md §4): a SOCK_SEQPACKET listener at <bundle>/attach, mode 0700,
- * plus (best effort) the <socket-dir>/<cuuid> symlink to the bundle unless --full-attach.
- * Any number of clients; each gets every chunk of container output as messages of one stream
- * byte (2 stdout, 3 stderr) and at most 8192 data bytes, and may send raw bytes for the
- * container's stdin.
+ * The attach socket (docs/conmon-contract.md, "Attach socket framing"): a SOCK_SEQPACKET listener
+ * at <bundle>/attach, mode 0700, plus (best effort) the <socket-dir>/<cuuid> symlink to the bundle
+ * unless --full-attach. Any number of clients; each gets every chunk of container output as
+ * messages of one stream byte (2 stdout, 3 stderr) and at most 8192 data bytes, and may send raw
+ * bytes for the container's stdin.
  *
  * Nothing here blocks the main loop (conmon writes to clients blocking, so one client that
  * stops reading freezes its whole loop). Every client gets every byte it attached for: a

@@ -97,7 +97,8 @@ static gboolean read_input(AttachClient *c)
 	int avail = 0;
 
 	/* FIONREAD on SEQPACKET is the size of the next message: take it whole instead of
-	 * truncating at 32 KiB as conmon does (its bug #5). */
+	 * truncating at 32 KiB as conmon does (docs/conmon-contract.md,
+	 * "What vigilmon does differently on purpose"). */
 	if (ioctl(c->fd, FIONREAD, &avail) < 0)
 		avail = 0;
 	gsize want = CLAMP((gsize)avail, sizeof stack_buf, ATTACH_CLIENT_INPUT_MAX);

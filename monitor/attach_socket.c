@@ -13,7 +13,8 @@
 #include "fdutil.h"
 #include "paths.h"
 
-/* The file name is fixed: podman and CRI-O connect to <bundle>/attach (conmon.md §4.1). */
+/* The file name is fixed: podman and CRI-O connect to <bundle>/attach (docs/conmon-contract.md,
+ * "Attach socket paths"). */
 #define ATTACH_SOCKET_NAME "attach"
 /* conmon's listen backlog. */
 #define ATTACH_SOCKET_BACKLOG 10
@@ -31,9 +32,10 @@ static char *absolute_bundle(const MonitorConfig *cfg)
 
 /*
  * <socket-dir>/<cuuid> -> <bundle>; CRI-O connects to <socket-dir>/<id>/attach. conmon dies
- * when it cannot make the link (with the text "Failed to create symlink for notify socket",
- * its bug #14), so a missing /var/run/crio stops a container that nobody will attach to that
- * way. The link is only a shorter name for <bundle>/attach: we say why it is missing and go on.
+ * when it cannot make the link (with the text "Failed to create symlink for notify socket";
+ * docs/vigilmon.md, "Where vigilmon differs from conmon, on purpose"), so a missing /var/run/crio
+ * stops a container that nobody will attach to that way. The link is only a shorter name for
+ * <bundle>/attach: we say why it is missing and go on.
  */
 static void make_symlink(AttachSocket *sock, const MonitorConfig *cfg)
 {

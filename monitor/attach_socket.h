@@ -6,10 +6,10 @@
 #include "options.h"
 
 /*
- * Where the attach socket lives and how it gets there (conmon.md §4.1, §4.2): the file side
- * of attach.c. The socket is always <bundle>/attach, bound through /proc/self/fd/<dirfd>
- * so a bundle path longer than sun_path works. Without --full-attach a symlink
- * <socket-dir>/<cuuid> -> <bundle> gives clients (CRI-O) a short path to it as well.
+ * Where the attach socket lives and how it gets there (docs/conmon-contract.md,
+ * "Attach socket paths"): the file side of attach.c. The socket is always <bundle>/attach, bound
+ * through /proc/self/fd/<dirfd> so a bundle path longer than sun_path works. Without --full-attach
+ * a symlink <socket-dir>/<cuuid> -> <bundle> gives clients (CRI-O) a short path to it as well.
  */
 typedef struct {
 	int listen_fd; /* SEQPACKET, listening, non-blocking, close-on-exec */

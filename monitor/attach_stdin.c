@@ -96,7 +96,8 @@ AttachStdin *attach_stdin_new(GMainContext *ctx, const MonitorConfig *cfg, Strea
 	in->user_data = user_data;
 	in->terminal = cfg->terminal;
 	in->has_stdin = cfg->terminal || cfg->stdin_;
-	/* Compat (conmon.md §4.6): only -i closes stdin on a client's EOF; -t alone never does. */
+	/* Compat (docs/conmon-contract.md, "Attach input and EOF"): only -i closes stdin on a
+	 * client's EOF; -t alone never does. */
 	in->close_on_eof = cfg->stdin_ && !cfg->leave_stdin_open;
 	in->pending = g_byte_array_new();
 	return in;

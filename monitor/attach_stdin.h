@@ -8,9 +8,10 @@
 
 /*
  * Attach clients' input on its way to the container's stdin (the -i pipe or the PTY), with
- * back-pressure (conmon.md §4.4): what stdin cannot take now is kept and written when it can,
- * and while anything is kept attach.c reads no client, so input arrives in order and the
- * monitor holds at most one client message. Also the EOF rules of conmon.md §4.6.
+ * back-pressure (docs/conmon-contract.md, "Attach input and EOF"): what stdin cannot take now is
+ * kept and written when it can, and while anything is kept attach.c reads no client, so input
+ * arrives in order and the monitor holds at most one client message. Also the EOF rules of
+ * docs/conmon-contract.md, "Attach input and EOF".
  */
 typedef struct _AttachStdin AttachStdin;
 

@@ -5,9 +5,9 @@
 
 /*
  * Terminal mode: the socket passed to the runtime as --console-socket, on which runc/crun
- * send the PTY master with SCM_RIGHTS (conmon.md §6). The socket lives in a private 0700
- * directory under $TMPDIR and both are removed as soon as the master arrives, or when the
- * Console is freed (conmon leaks the socket when the runtime never connects).
+ * send the PTY master with SCM_RIGHTS (docs/conmon-contract.md, "Console socket"). The socket lives
+ * in a private 0700 directory under $TMPDIR and both are removed as soon as the master arrives, or
+ * when the Console is freed (conmon leaks the socket when the runtime never connects).
  */
 typedef struct _Console Console;
 

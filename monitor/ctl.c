@@ -16,7 +16,8 @@
 #include "paths.h"
 #include "source.h"
 
-/* conmon's mode; with the monitor's umask 022 the FIFOs end up prw-r----- (conmon.md §5). */
+/* conmon's mode; with the monitor's umask 022 the FIFOs end up prw-r----- (docs/conmon-contract.md,
+ * "ctl and winsz FIFOs"). */
 #define CTL_FIFO_MODE 0660
 
 /* Bytes taken per wakeup; a writer that sends more is served over several. */

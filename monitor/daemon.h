@@ -7,10 +7,11 @@
 
 /*
  * Becoming a monitor: the engine starts vigilmon and waits for it to exit, so the launcher
- * forks the real monitor and exits 0 (conmon.md §2.2).
+ * forks the real monitor and exits 0 (docs/conmon-contract.md, "Launcher and daemon").
  */
 
-/* Block until the engine writes to (or closes) the start pipe (conmon.md §3.2). */
+/* Block until the engine writes to (or closes) the start pipe (docs/conmon-contract.md,
+ * "Start pipe"). */
 gboolean daemon_wait_start_pipe(int fd, GError **error);
 
 /*

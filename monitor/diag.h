@@ -6,8 +6,8 @@
 /*
  * The monitor's own messages. The one place that decides their format and destination:
  * conmon's "[conmon:<l>]: message" lines on stderr (the prefix is a compatibility contract,
- * conmon.md §8.7) and, with --syslog, syslog(3) — the only channel left once the monitor
- * has daemonized and its stderr is /dev/null.
+ * docs/conmon-contract.md, "Diagnostics") and, with --syslog, syslog(3) — the only channel left
+ * once the monitor has daemonized and its stderr is /dev/null.
  */
 
 /* Install the GLib log writer. cfg must outlive every later g_log call. */

@@ -4,9 +4,9 @@
 #include "options.h"
 
 /*
- * --exit-command with --exit-command-arg after --exit-delay seconds (conmon.md §2.10): runs
- * once the exit files exist, with every fd above 2 closed first (the engine's sync-pipe
- * reader sees EOF then) and the subreaper flag cleared (its grandchildren are not ours).
+ * --exit-command with --exit-command-arg after --exit-delay seconds (docs/conmon-contract.md,
+ * "Exit command"): runs once the exit files exist, with every fd above 2 closed first (the engine's
+ * sync-pipe reader sees EOF then) and the subreaper flag cleared (its grandchildren are not ours).
  * Waits for it. Returns its exit status if non-zero, else status.
  */
 int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int status);

@@ -99,8 +99,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (cfg.version) {
-		/* Exactly the two lines engines parse (conmon.md §1.2); vigil's own identity
-		 * rides in the commit line, which no parser reads. */
+		/* Exactly the two lines engines parse (docs/conmon-contract.md, "Version line");
+		 * vigil's own identity rides in the commit line, which no parser reads. */
 		g_print("conmon version %s\ncommit: %s (vigilmon %s)\n",
 			VIGIL_CONMON_COMPAT_VERSION, VIGIL_GIT_COMMIT, VIGIL_VERSION);
 		return EXIT_SUCCESS;

@@ -29,7 +29,8 @@
 #include "streams.h"
 #include "sync_msg.h"
 
-/* conmon sends at most BUF_SIZE - 1 bytes of the runtime's stderr (conmon.md §3.3). */
+/* conmon sends at most BUF_SIZE - 1 bytes of the runtime's stderr (docs/conmon-contract.md,
+ * "Sync pipe messages"). */
 #define RUNTIME_ERR_MAX 8191
 
 /* conmon's TIMED_OUT_MESSAGE; CRI-O maps it to a failed probe. */
@@ -219,7 +220,8 @@ static void shutdown_after_exit(Monitor *m)
 	 * durable waits until the engine has been told, so the exit is not delayed by the disk. */
 	log_sinks_flush(m->logs, FALSE);
 	close_inherited_fds(m);
-	/* podman reads the oom file once the exit file exists (conmon.md §7.2). */
+	/* podman reads the oom file once the exit file exists (docs/conmon-contract.md,
+	 * "OOM files"). */
 	if (m->oom != NULL)
 		(void)oom_watch_finish(m->oom);
 	write_exit_files(m);
@@ -294,7 +296,8 @@ static void watch_foreign_exit(Monitor *m)
 		g_warning("watch container %d: %s, ignoring", m->container_pid, error->message);
 }
 
-/* What needs the container's pid, armed as soon as it is known (conmon.md §2.1 step 22). */
+/* What needs the container's pid, armed as soon as it is known (docs/conmon-contract.md,
+ * "Order of a run", step 4, conmon's step 22). */
 static void watch_container(Monitor *m)
 {
 	const char *oom_dirs[3] = { NULL };
@@ -372,7 +375,8 @@ static void runtime_exited(Monitor *m, int wstatus)
 	if (!options_is_legacy_exec(m->cfg))
 		send_sync(m, pid, NULL, 0);
 
-	/* A fast container can be reaped before the runtime was (conmon.md §2.5). */
+	/* A fast container can be reaped before the runtime was (docs/conmon-contract.md,
+	 * "Reaping the container"). */
 	for (guint i = 0; i < m->early_exits->len; i++) {
 		EarlyExit e = g_array_index(m->early_exits, EarlyExit, i);
 		if (e.pid == pid) {
@@ -445,7 +449,7 @@ static gboolean setup(Monitor *m, GError **error)
 			return FALSE;
 	}
 	/* Before the runtime runs and before the attach pipe message: podman connects as soon
-	 * as it reads {"data": 0} (conmon.md §3.4). */
+	 * as it reads {"data": 0} (docs/conmon-contract.md, "Attach pipe"). */
 	if (m->cfg->bundle != NULL && !passthrough) {
 		m->attach = attach_server_new(m->ctx, m->cfg, m->streams, error);
 		if (m->attach == NULL)

@@ -6,18 +6,19 @@
 #include <glib.h>
 
 /*
- * OOM kills of the container's memory cgroup (conmon.md §7.2, §7.3). When one is seen the
- * empty marker "oom" is created in every directory of oom_dirs (conmon: --persist-dir and the
- * bundle); podman sets State.OOMKilled from it, so it must exist before the exit file does:
- * the monitor calls oom_watch_finish() before writing the exit files.
+ * OOM kills of the container's memory cgroup (docs/conmon-contract.md, "OOM files"). When one is
+ * seen the empty marker "oom" is created in every directory of oom_dirs (conmon: --persist-dir and
+ * the bundle); podman sets State.OOMKilled from it, so it must exist before the exit file does: the
+ * monitor calls oom_watch_finish() before writing the exit files.
  *
  *   cgroup v1: an eventfd registered on memory.oom_control through cgroup.event_control.
  *   cgroup v2: inotify IN_MODIFY on memory.events, comparing the "oom" and "oom_kill"
  *              counters with their values when the watch started. No polling timer.
  *
  * Unlike conmon, a memory.events change that is not an OOM (high/max moving) keeps the watch
- * (conmon.md §12.1 #6), and the baselines are read at start, so an exec session in a
- * container that was OOM-killed before does not report an OOM of its own.
+ * (docs/conmon-contract.md, "What vigilmon does differently on purpose"), and the baselines are
+ * read at start, so an exec session in a container that was OOM-killed before does not report an
+ * OOM of its own.
  */
 typedef struct _OomWatch OomWatch;
 

@@ -39,7 +39,7 @@ void monitor_config_clear(MonitorConfig *cfg)
 }
 
 /* --runtime-opt and its deprecated alias --restore-arg feed one list in command-line order
- * (conmon.md §1.3), which two STRING_ARRAY entries could not do. */
+ * (docs/conmon-contract.md, "Command line"), which two STRING_ARRAY entries could not do. */
 static gboolean add_runtime_opt(const char *name, const char *value, gpointer data, GError **error)
 {
 	MonitorConfig *cfg = data;

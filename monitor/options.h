@@ -6,8 +6,8 @@
 /*
  * Everything the command line says, parsed once into one struct owned by main() (no
  * globals; conmon's 46 externs have no place to live). The option set, names, short forms
- * and defaults are conmon's newest release (conmon.md §1.3), so engines can start vigilmon
- * with the argv they build for conmon.
+ * and defaults are conmon's newest release (docs/conmon-contract.md, "Command line"), so engines
+ * can start vigilmon with the argv they build for conmon.
  */
 
 typedef enum {
@@ -103,8 +103,9 @@ gboolean options_parse(MonitorConfig *cfg, int argc, char **argv, GError **error
 char *options_help(void);
 
 /*
- * Check what conmon checks after parsing, in conmon's order (conmon.md §1.4 steps 3-11),
- * and fill the derived fields. error holds the exact one-line message.
+ * Check what conmon checks after parsing, in conmon's order (docs/conmon-contract.md,
+ * "Option errors", steps 3-11), and fill the derived fields. error holds the exact one-line
+ * message.
  */
 gboolean options_validate(MonitorConfig *cfg, GError **error);
 

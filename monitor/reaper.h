@@ -8,7 +8,7 @@
 
 /*
  * Children and signals through one signalfd. Not GChildWatch: the monitor is a subreaper
- * and must reap orphans it never spawned (style-notes §3.5).
+ * and must reap orphans it never spawned (docs/architecture.md, "The main loop").
  */
 typedef struct _Reaper Reaper;
 

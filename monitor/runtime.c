@@ -87,8 +87,9 @@ static void child_env_clear(ChildEnv *env)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ChildEnv, child_env_clear)
 
 /*
- * Socket activation (conmon.md §2.6): LISTEN_PID names the process that owns LISTEN_FDS. If
- * it names us (or --replace-listen-pid), the runtime child must see its own pid instead.
+ * Socket activation (docs/conmon-contract.md, "Runtime command lines"): LISTEN_PID names the
+ * process that owns LISTEN_FDS. If it names us (or --replace-listen-pid), the runtime child must
+ * see its own pid instead.
  */
 static gboolean child_env_prepare(ChildEnv *env, gboolean replace, GError **error)
 {

@@ -9,7 +9,7 @@
 
 /*
  * The OCI runtime's command line for create, restore and exec, exactly in conmon's order
- * (conmon.md §2.4), and the fork/exec of the runtime child.
+ * (docs/conmon-contract.md, "Runtime command lines"), and the fork/exec of the runtime child.
  */
 
 /* NULL-terminated argv; console_socket may be NULL. */
@@ -19,7 +19,8 @@ typedef struct {
 	/* fds to install as the child's 0, 1, 2; -1 means /dev/null. Ignored if passthrough. */
 	int stdio[3];
 	gboolean passthrough;
-	/* --exec-attach: block on a second start-pipe read before exec (conmon.md §3.2). */
+	/* --exec-attach: block on a second start-pipe read before exec (docs/conmon-contract.md,
+	 * "Start pipe"). */
 	int start_fd;
 	/* oom_score_adj to restore in the child (text); NULL leaves it. */
 	const char *oom_score_adj;
@@ -29,8 +30,9 @@ typedef struct {
 /*
  * Fork and exec argv[0] with argv. The child gets an empty signal mask, default signal
  * dispositions, PR_SET_PDEATHSIG(SIGKILL), the stdio above and every inherited fd the
- * engine passed us (podman's --preserve-fds, LISTEN_FDS, port reservations: conmon.md §2.3).
- * If exec fails the child writes the reason to its stderr and exits 127.
+ * engine passed us (podman's --preserve-fds, LISTEN_FDS, port reservations:
+ * docs/conmon-contract.md, "Environment and inherited fds"). If exec fails the child writes the
+ * reason to its stderr and exits 127.
  */
 pid_t runtime_spawn(char *const *argv, const RuntimeChildSetup *setup, GError **error);
 

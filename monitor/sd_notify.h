@@ -6,10 +6,10 @@
 #include <glib.h>
 
 /*
- * The sd_notify relay (--sdnotify-socket, conmon.md §10.3), for `podman run
- * --sdnotify=container`: podman bind-mounts <bundle>/notify into the container as /run/notify
- * and sets NOTIFY_SOCKET=/run/notify/notify.sock there; we bind that socket before the
- * runtime runs and forward what the container says to the host's notify socket (systemd's).
+ * The sd_notify relay (--sdnotify-socket, docs/conmon-contract.md, "sd_notify relay"), for
+ * `podman run --sdnotify=container`: podman bind-mounts <bundle>/notify into the container as
+ * /run/notify and sets NOTIFY_SOCKET=/run/notify/notify.sock there; we bind that socket before
+ * the runtime runs and forward what the container says to the host's notify socket (systemd's).
  *
  * The protocol is plain datagrams of "KEY=VALUE" lines, so no libsystemd is needed. Only the
  * state lines a service may report are forwarded (READY=1, RELOADING=1, STOPPING=1,

@@ -6,8 +6,8 @@
 #include <glib.h>
 
 /*
- * libsystemd, dlopen'd on first use (style-notes §3.1): the monitor does not link it, so only
- * monitors with the journald log driver pay for it (+170 kB PSS with its dependencies). The
+ * libsystemd, dlopen'd on first use (docs/architecture.md, "Memory"): the monitor does not link it,
+ * so only monitors with the journald log driver pay for it (+170 kB PSS with its dependencies). The
  * symbols we need, resolved once from "libsystemd.so.0".
  */
 typedef struct {

@@ -7,12 +7,12 @@
 
 /*
  * seccomp user notifications (--seccomp-notify-socket, --seccomp-notify-plugins;
- * conmon.md §10.2). We listen on a unix stream socket before the runtime runs; the runtime
- * connects and sends the container's seccomp listener fd with SCM_RIGHTS (runc: the path in
- * config.json's linux.seccomp.listenerPath, one message holding the container state JSON and
- * the fd; crun: its seccomp receiver socket). Every connection may bring a listener (runc
- * sends one more for each `runc exec` whose profile notifies), and all are served until the
- * monitor ends.
+ * docs/conmon-contract.md, "Seccomp notify"). We listen on a unix stream socket before the runtime
+ * runs; the runtime connects and sends the container's seccomp listener fd with SCM_RIGHTS (runc:
+ * the path in config.json's linux.seccomp.listenerPath, one message holding the container state
+ * JSON and the fd; crun: its seccomp receiver socket). Every connection may bring a listener (runc
+ * sends one more for each `runc exec` whose profile notifies), and all are served until the monitor
+ * ends.
  *
  * Each notification goes to the plugins in order, through crun's plugin ABI
  * (run_oci_seccomp_notify_{version,start,handle_request,stop}); a notification no plugin

@@ -9,7 +9,7 @@
 
 /*
  * seccomp notify plugins (--seccomp-notify-plugins, CONMON_SECCOMP_NOTIFY_PLUGINS;
- * conmon.md §10.2), through crun's plugin ABI
+ * docs/conmon-contract.md, "Seccomp notify"), through crun's plugin ABI
  * (run_oci_seccomp_notify_{version,start,handle_request,stop}), which conmon 2.x also used.
  * seccomp_notify.c owns the listeners; this file only loads the plugins and asks them.
  */

@@ -6,7 +6,7 @@
 #include <glib.h>
 
 /*
- * libseccomp, dlopen'd on first use (style-notes §3.1): only monitors given
+ * libseccomp, dlopen'd on first use (docs/architecture.md, "Memory"): only monitors given
  * --seccomp-notify-socket pay for it. The few notify calls we need, resolved from
  * "libseccomp.so.2" (>= 2.5.0, where these entry points and their ABI appeared).
  */

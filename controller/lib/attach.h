@@ -6,11 +6,11 @@
 #include <glib.h>
 
 /*
- * The client side of the monitor's attach socket (conmon.md §4): SOCK_SEQPACKET at
- * <dir>/attach, reached through /proc/self/fd/<O_PATH fd> so a long state path still fits
- * sun_path. Output arrives as messages of one stream byte (2 stdout, 3 stderr) plus at most
- * 8192 bytes; input goes out raw; local EOF is a shutdown(SHUT_WR). Resizes are "1 <rows>
- * <cols>\n" lines on <dir>/ctl.
+ * The client side of the monitor's attach socket (docs/conmon-contract.md,
+ * "Attach socket framing"): SOCK_SEQPACKET at <dir>/attach, reached through
+ * /proc/self/fd/<O_PATH fd> so a long state path still fits sun_path. Output arrives as messages
+ * of one stream byte (2 stdout, 3 stderr) plus at most 8192 bytes; input goes out raw; local
+ * EOF is a shutdown(SHUT_WR). Resizes are "1 <rows> <cols>\n" lines on <dir>/ctl.
  */
 
 /* Connect to <dir>/attach. A non-blocking, close-on-exec socket, or -1. */

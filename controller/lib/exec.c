@@ -142,8 +142,8 @@ static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession 
 	gint64 deadline = g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC;
 	int value;
 
-	/* {"data": 0} once the socket exists (conmon.md §3.4); then the second start byte lets
-	 * the runtime exec, so no output is missed. */
+	/* {"data": 0} once the socket exists (docs/conmon-contract.md, "Attach pipe"); then the
+	 * second start byte lets the runtime exec, so no output is missed. */
 	if (!sync_reader_next(m->attach, deadline, &value, &message, &attach_error) ||
 	    (sock = attach_connect(s->dir, &attach_error)) < 0)
 		g_debug("exec '%s': no attach: %s", s->id, attach_error->message);

@@ -26,7 +26,8 @@ static void addf(GPtrArray *a, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* What every monitor gets: the shape of podman's sharedConmonArgs (conmon.md §13.3). */
+/* What every monitor gets: the shape of podman's sharedConmonArgs (docs/conmon-contract.md,
+ * "Engine command lines"). */
 static GPtrArray *base_args(const MonitorArgsBase *b)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);

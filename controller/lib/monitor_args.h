@@ -6,8 +6,8 @@
 #include <glib.h>
 
 /*
- * The monitor's command line, built the way podman builds conmon's (conmon.md §13.3) so
- * that vigilmon and conmon both accept it.
+ * The monitor's command line, built the way podman builds conmon's (docs/conmon-contract.md,
+ * "Engine command lines") so that vigilmon and conmon both accept it.
  */
 typedef struct {
 	const char *runtime; /* path */

@@ -36,7 +36,7 @@ MonitorProcess *monitor_spawn(const char *binary, GPtrArray *args, guint preserv
 			      gboolean attach_pipe, const char *pidfile, GError **error);
 
 /* One byte on the start pipe: releases the launcher (and, the second time, an attached
- * exec's runtime). The content does not matter (conmon.md §3.2). */
+ * exec's runtime). The content does not matter (docs/conmon-contract.md, "Start pipe"). */
 void monitor_send_start(int fd);
 
 /* Closes our pipe ends (the monitor carries on). */

@@ -4,9 +4,10 @@
 #include <glib.h>
 
 /*
- * The monitor's messages on _OCI_SYNCPIPE and _OCI_ATTACHPIPE (conmon.md §3.3): one JSON
- * object per line, {"data": N} or {"data": N, "message": "..."} (legacy monitors key it
- * "pid" or "exit_code"). Negative N is a failure whose message is the runtime's stderr.
+ * The monitor's messages on _OCI_SYNCPIPE and _OCI_ATTACHPIPE (docs/conmon-contract.md,
+ * "Sync pipe messages"): one JSON object per line, {"data": N} or {"data": N, "message": "..."}
+ * (legacy monitors key it "pid" or "exit_code"). Negative N is a failure whose message is the
+ * runtime's stderr.
  */
 
 /* Decode one line (with or without its '\n'). EPROTO if it is not that shape. message is

@@ -13,8 +13,8 @@
 #include "sdlib.h"
 
 /*
- * journald (conmon.md §8.5): one sd_journal_sendv() entry per line with conmon's fields in
- * conmon's order, so `podman logs` (which matches CONTAINER_ID_FULL) and
+ * journald (docs/conmon-contract.md, "journald format"): one sd_journal_sendv() entry per line with
+ * conmon's fields in conmon's order, so `podman logs` (which matches CONTAINER_ID_FULL) and
  * `journalctl CONTAINER_NAME=…` find them:
  *   MESSAGE, CONTAINER_ID_FULL, PRIORITY, CONTAINER_ID, [CONTAINER_TAG], [CONTAINER_NAME],
  *   SYSLOG_IDENTIFIER, [CONTAINER_PARTIAL_MESSAGE=true], [--log-label fields...]
@@ -220,7 +220,7 @@ LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error)
 		j->tag = g_strconcat("CONTAINER_TAG=", cfg->log_tag, NULL);
 	if (cfg->name != NULL)
 		j->name = g_strconcat("CONTAINER_NAME=", cfg->name, NULL);
-	/* precedence: tag, name, short id (conmon.md §8.5) */
+	/* precedence: tag, name, short id (docs/conmon-contract.md, "journald format") */
 	j->ident = g_strdup_printf("SYSLOG_IDENTIFIER=%s",
 				   cfg->log_tag != NULL ? cfg->log_tag
 				   : cfg->name != NULL  ? cfg->name

@@ -5,8 +5,8 @@
 #include "line_file.h"
 
 /*
- * k8s-file (CRI log format, conmon.md §8.2): "<RFC 3339 local time> <stream> <F|P> <data>\n",
- * read back by podman logs and the kubelet.
+ * k8s-file (CRI log format, docs/conmon-contract.md, "k8s-file format"):
+ * "<RFC 3339 local time> <stream> <F|P> <data>\n", read back by podman logs and the kubelet.
  *
  * The hot path: one timestamp per chunk (date and offset cached per second), lines found
  * with memchr, each record's prefix copied into the file's batch and the line itself

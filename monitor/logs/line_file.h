@@ -35,7 +35,8 @@ struct _LineFile {
 	gsize time_len;
 };
 
-/* Open path with the command line's size limits and rotation (conmon.md §8.2-8.4). */
+/* Open path with the command line's size limits and rotation (docs/conmon-contract.md,
+ * "Log size and rotation"). */
 gboolean line_file_init(LineFile *lf, const LogDriverOps *ops, const MonitorConfig *cfg,
 			const char *path, gsize line_max, LineFileFormatTime format_time,
 			LogLinesEmit emit, GError **error);

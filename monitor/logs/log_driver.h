@@ -47,5 +47,6 @@ static inline gsize log_driver_line_max(const MonitorConfig *cfg, gsize driver_d
 
 LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
 LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
-/* Checks --cid length and loads libsystemd: errors are conmon's (conmon.md §1.4 step 12). */
+/* Checks --cid length and loads libsystemd: errors are conmon's (docs/conmon-contract.md,
+ * "Option errors", step 12). */
 LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error);

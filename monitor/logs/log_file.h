@@ -5,8 +5,9 @@
 
 /*
  * A log file as the file drivers (k8s-file, json-file) write it: records batched into as few
- * write(2)s as possible, the size limits and rotation of conmon.md §8.2-8.4, and writes that
- * fail (disk full) dropping records instead of stopping anything.
+ * write(2)s as possible, the size limits and rotation of docs/conmon-contract.md,
+ * "Log size and rotation", and writes that fail (disk full) dropping records instead of stopping
+ * anything.
  *
  * Records are written whole, in order, and never torn: a record that could only be written
  * in part is cut off the file again, so readers (podman logs, kubelet) only see complete

@@ -8,8 +8,9 @@
  *
  * conmon writes one record per line and one partial record ("P") for the fragment at the end
  * of every read, so a line that arrives in several reads becomes several records, and a
- * prompt without a newline becomes a record of its own (conmon.md §8.2, §12.1 #8). Here a
- * stream's trailing fragment is held back and merged with what follows, as long as:
+ * prompt without a newline becomes a record of its own (docs/logging.md,
+ * "Partial lines: the decision"). Here a stream's trailing fragment is held back and merged with
+ * what follows, as long as:
  * - the held fragment plus the new one fit in max bytes (otherwise both go out as one
  *   partial record: memory stays bounded, nothing is reordered);
  * - the other stream has nothing to write (its records would otherwise interleave with the

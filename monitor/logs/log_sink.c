@@ -36,7 +36,7 @@ static gboolean file_spec(const char *driver, const char *path, SpecKind kind, S
 	return TRUE;
 }
 
-/* One -l value (conmon.md §8.1). */
+/* One -l value (docs/conmon-contract.md, "Log path grammar"). */
 static gboolean parse_spec(const char *spec, SpecKind *out_kind, const char **out_path,
 			   GError **error)
 {

@@ -6,7 +6,7 @@
 #include "options.h"
 
 /*
- * Container logging: the drivers configured with -l/--log-path (conmon.md §8), behind one
+ * Container logging: the drivers configured with -l/--log-path (docs/logging.md), behind one
  * fan-out. The monitor hands every chunk of container output here, then to attach clients.
  * Writing never fails the monitor: a failing driver says so once on the monitor's own log,
  * drops what it cannot write, and resumes when writing works again (log_failure.h).
@@ -14,14 +14,15 @@
  * -l values: "k8s-file:PATH", "PATH", ":PATH" (k8s-file), "json-file:PATH", "journald[:…]",
  * "passthrough[:…]", "none"/"off"/"null[:…]"; repeatable, several drivers at once (the
  * last value of each file driver wins, as in conmon). Unlike conmon only the first ':'
- * separates driver and path, so "k8s-file:/a:b" logs to "/a:b" (conmon.md §12.1 #1).
+ * separates driver and path, so "k8s-file:/a:b" logs to "/a:b" (docs/logging.md,
+ * "Choosing drivers: `-l/--log-path`").
  */
 typedef struct _LogSinks LogSinks;
 
 /*
  * Parse the -l values and log options and open what needs opening, before the monitor
- * daemonizes, so errors reach the engine. Error messages are conmon's (conmon.md §1.4
- * step 12).
+ * daemonizes, so errors reach the engine. Error messages are conmon's (docs/conmon-contract.md,
+ * "Option errors", step 12).
  */
 LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error);
 

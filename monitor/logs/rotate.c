@@ -61,7 +61,8 @@ static char *backup_name(const char *base, int n)
 
 /*
  * Backups numbered beyond keep, left by an earlier run with a larger --log-max-files: conmon
- * leaves them forever (conmon.md §12.1 #2); here the directory holds exactly keep backups.
+ * leaves them forever (docs/logging.md, "Size limits and rotation"); here the directory holds
+ * exactly keep backups.
  */
 static void remove_old_backups(int dirfd, const char *base, int keep)
 {

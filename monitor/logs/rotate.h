@@ -5,9 +5,9 @@
 
 /*
  * File operations behind --log-size-max, --log-rotate, --log-max-files and ctl "2" reopen
- * (conmon.md §8.2-8.4), all relative to the log directory's fd so a renamed or replaced path
- * component cannot redirect them. Each returns a new fd open for appending (O_CLOEXEC), or
- * -1 with error set and the old file untouched.
+ * (docs/conmon-contract.md, "Log size and rotation"), all relative to the log directory's fd so a
+ * renamed or replaced path component cannot redirect them. Each returns a new fd open for
+ * appending (O_CLOEXEC), or -1 with error set and the old file untouched.
  */
 
 /* <base> for appending, created 0640 if missing; nofollow refuses a symlink. -1 and errno on

@@ -47,8 +47,9 @@ BenchCtr *bench_ctr_new(Bench *bench, BenchMonitorId mon, const char *const *arg
 	return c;
 }
 
-/* podman's argv (conmon.md §13.3) without the parts that are podman's own work (the exit
- * command runs podman itself). --log-level warning is podman's default level. */
+/* podman's argv (docs/conmon-contract.md, "Engine command lines") without the parts that are
+ * podman's own work (the exit command runs podman itself). --log-level warning is podman's default
+ * level. */
 gboolean bench_ctr_create(BenchCtr *c, const char *exit_dir, const char *log, GError **error)
 {
 	g_autofree char *runc = g_find_program_in_path("runc");

@@ -23,7 +23,7 @@
  */
 
 #define WAIT_MS 300000
-/* podman and CRI-O read with BufSize + 1 (conmon.md §4.3). */
+/* podman and CRI-O read with BufSize + 1 (docs/conmon-contract.md, "Attach socket framing"). */
 #define CLIENT_BUF  8193
 #define MAX_CLIENTS 16
 

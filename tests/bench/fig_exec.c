@@ -75,7 +75,8 @@ static TestMonitor *start_session(const BenchMonitor *mon, TestExecSession *s, E
 				       NULL };
 		return test_monitor_start_with(mon->path, &s->view, args, FALSE, FALSE);
 	}
-	/* podman's detached exec (conmon.md §9), at podman's default log level. */
+	/* podman's detached exec (docs/conmon-contract.md, "Exec sessions"), at podman's default
+	 * log level. */
 	const char *args[] = { "--api-version",
 			       "1",
 			       "-c",

@@ -98,10 +98,10 @@ static gboolean bench_run_exit_latency(Bench *bench, BenchMonitorId mon, gpointe
 
 /*
  * Both monitors fsync the k8s-file log before they write the exit file (conmon's order,
- * kept by vigilmon: style-notes §3.5), so with the log on a disk the first rows are mostly
- * the disk's flush. The --no-sync-log rows leave that out (CRI-O's no_sync_log option): the
- * monitor's own reaction. "death" is when the container's init became a zombie (its pidfd
- * polled readable), so death -> exit file is the monitor's part alone.
+ * kept by vigilmon: docs/architecture.md, "The main loop"), so with the log on a disk the first
+ * rows are mostly the disk's flush. The --no-sync-log rows leave that out (CRI-O's no_sync_log
+ * option): the monitor's own reaction. "death" is when the container's init became a zombie (its
+ * pidfd polled readable), so death -> exit file is the monitor's part alone.
  */
 static void exit_latency_rows(Bench *bench, gboolean no_sync)
 {

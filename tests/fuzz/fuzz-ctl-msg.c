@@ -10,9 +10,9 @@
 #include "ctl_msg.h"
 
 /*
- * The ctl/winsz FIFO reader (conmon.md §5): any bytes, cut into reads anywhere, go through
- * the line splitter and both grammars. Nothing may crash, read past a line, or accept a
- * message outside the grammar's ranges.
+ * The ctl/winsz FIFO reader (docs/conmon-contract.md, "ctl and winsz FIFOs"): any bytes, cut into
+ * reads anywhere, go through the line splitter and both grammars. Nothing may crash, read past a
+ * line, or accept a message outside the grammar's ranges.
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

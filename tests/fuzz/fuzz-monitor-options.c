@@ -13,13 +13,13 @@
 #include "paths.h"
 
 /*
- * vigilmon's command line (conmon.md §1.3), as an engine, or anyone who can start the
- * monitor, may give it: the input cut at NUL bytes is argv[1..]. options_parse() then
- * options_validate(), the two calls main() makes before it daemonizes. Each gives a config
- * or a GError with a message, never a GLib critical (made fatal here); the caller's argv is
- * left as it was; a config that validates has the fields the monitor relies on: a cid that
- * is one path component, a uuid unless legacy exec, a runtime, an exec spec for exec, no
- * empty path, non-negative counts and delays.
+ * vigilmon's command line (docs/conmon-contract.md, "Command line"), as an engine, or anyone who
+ * can start the monitor, may give it: the input cut at NUL bytes is argv[1..]. options_parse() then
+ * options_validate(), the two calls main() makes before it daemonizes. Each gives a config or a
+ * GError with a message, never a GLib critical (made fatal here); the caller's argv is left as it
+ * was; a config that validates has the fields the monitor relies on: a cid that is one path
+ * component, a uuid unless legacy exec, a runtime, an exec spec for exec, no empty path,
+ * non-negative counts and delays.
  *
  * GOption answers --help, --help-all, --help-<group>, -? and -h (we have no -h) by printing
  * and calling exit(); such inputs are skipped, since they end the process by design.

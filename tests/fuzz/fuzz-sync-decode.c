@@ -15,11 +15,11 @@
 #include "sync_msg.h"
 
 /*
- * What the controller reads from a monitor's sync pipe (conmon.md §3.3), as a monitor that
- * is broken, or not ours, may write it. sync_decode() on the whole input: a value and
- * perhaps a message, or EPROTO, and a message it accepts survives the monitor's own writer
- * (sync_msg_format) unchanged. Then the same bytes through sync_reader_next(), as the
- * controller reads the pipe: every complete line decodes exactly as sync_decode() decodes it
+ * What the controller reads from a monitor's sync pipe (docs/conmon-contract.md,
+ * "Sync pipe messages"), as a monitor that is broken, or not ours, may write it. sync_decode() on
+ * the whole input: a value and perhaps a message, or EPROTO, and a message it accepts survives the
+ * monitor's own writer (sync_msg_format) unchanged. Then the same bytes through sync_reader_next(),
+ * as the controller reads the pipe: every complete line decodes exactly as sync_decode() decodes it
  * alone, and the unterminated rest is EPIPE (the monitor closed its end).
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -48,7 +48,8 @@ int ctl_cliv(Ctl *c, const char *const *env, const char *input, char **out, char
 GPid ctl_cli_async(Ctl *c, const char *const *args);
 
 /* TRUE (and the test skipped with why) when the monitor is a conmon older than version:
- * some of its known bugs are fixed in later releases (conmon.md §13.2). */
+ * some of its known bugs are fixed in later releases
+ * (docs/conmon-contract.md, "conmon releases"). */
 gboolean ctl_skip_if_conmon_before(const char *version, const char *why);
 
 /* The container's status name, through the library. */

@@ -5,7 +5,8 @@
 
 /*
  * Shared by the test-monitor-attach* binaries: a client of the attach socket as podman's
- * attach is one (conmon.md §4), and the monitor started with podman's argv.
+ * attach is one (docs/conmon-contract.md, "Attach socket framing"), and the monitor started with
+ * podman's argv.
  */
 
 #define WAIT_MS 30000

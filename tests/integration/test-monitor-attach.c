@@ -12,9 +12,10 @@
 
 /*
  * The attach socket, stdin and the ctl FIFO against real runc, as podman and CRI-O use them
- * (conmon.md §4, §5): the stream byte on every message, raw input, several clients, EOF and
- * --leave-stdin-open, the short-path symlink, exec-attach. Clients that read slowly or not
- * at all, and big transfers, are test-monitor-attach-flow.c.
+ * (docs/conmon-contract.md, "Attach socket framing" and "ctl and winsz FIFOs"): the stream
+ * byte on every message, raw input, several clients, EOF and --leave-stdin-open, the
+ * short-path symlink, exec-attach. Clients that read slowly or not at all, and big transfers,
+ * are test-monitor-attach-flow.c.
  */
 
 static gboolean packet_seen(GPtrArray *packets, const char *want, gsize len)
@@ -45,7 +46,8 @@ static void test_output_and_input(void)
 	char buf[CLIENT_BUF];
 
 	testlib_read_sync_pid(m, WAIT_MS);
-	/* conmon.md §4.1, §5: socket 0700, FIFOs 0660 & ~022 */
+	/* docs/conmon-contract.md, "Attach socket paths" and "ctl and winsz FIFOs": socket 0700,
+	 * FIFOs 0660 & ~022 */
 	g_assert_cmpint(lstat(path, &st), ==, 0);
 	g_assert_true(S_ISSOCK(st.st_mode));
 	g_assert_cmpint(st.st_mode & 07777, ==, 0700);
@@ -64,7 +66,8 @@ static void test_output_and_input(void)
 	while ((n = recv_packet(fd, buf, WAIT_MS)) > 0)
 		g_ptr_array_add(packets, g_bytes_new(buf, n));
 	g_assert_cmpint(n, ==, 0); /* EOF, not a timeout */
-	/* Exactly these messages, each with its stream byte (conmon.md §4.3). */
+	/* Exactly these messages, each with its stream byte (docs/conmon-contract.md,
+	 * "Attach socket framing"). */
 	g_assert_true(packet_seen(packets, "\x02out:hello\n", 11));
 	g_assert_true(packet_seen(packets,
 				  "\x03"
@@ -76,7 +79,8 @@ static void test_output_and_input(void)
 	g_assert_cmpint(wait_exit(b, m), ==, 0);
 	g_autofree char *log = testlib_read_file(b->log_path);
 	g_assert_nonnull(strstr(log, " stdout F out:hello\n"));
-	/* conmon.md §4.7: the socket is gone after exit; the FIFOs stay. */
+	/* docs/conmon-contract.md, "Attach socket paths": the socket is gone after exit; the FIFOs
+	 * stay. */
 	g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 	g_autofree char *ctl = g_build_filename(b->bundle, "ctl", NULL);
 	g_assert_true(g_file_test(ctl, G_FILE_TEST_EXISTS));
@@ -125,7 +129,8 @@ static void test_stdin_eof_closes(void)
 	testlib_read_sync_pid(m, WAIT_MS);
 	int fd = connect_and_start(b);
 	testlib_send_str(fd, "abc\n");
-	/* podman's CloseWrite on stdin EOF: cat sees EOF and exits (conmon.md §4.6). */
+	/* podman's CloseWrite on stdin EOF: cat sees EOF and exits (docs/conmon-contract.md,
+	 * "Attach input and EOF"). */
 	g_assert_cmpint(shutdown(fd, SHUT_WR), ==, 0);
 	g_assert_cmpint(read_to_exit(b, m, fd, out, err), ==, 0);
 	g_assert_cmpstr(out->str, ==, "abc\n");
@@ -226,7 +231,8 @@ static void test_socket_dir_symlink(void)
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 	echo_through(b, m, fd, "via-link\n", "short:via-link\n");
-	/* conmon.md §4.2, §4.7: both removed at exit (2.1.6 leaked the link) */
+	/* docs/conmon-contract.md, "Attach socket paths": both removed at exit (2.1.6 leaked the
+	 * link) */
 	g_assert_false(g_file_test(link, G_FILE_TEST_IS_SYMLINK));
 	g_autofree char *sock = attach_path(b);
 	g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
@@ -363,7 +369,7 @@ static void test_exec_failure_not_relayed(void)
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_nonnull(line);
 	g_assert_true(g_str_has_prefix(line, "{\"data\": -1, \"message\": \""));
-	/* the JSON writer escapes '/' (conmon.md §3.3) */
+	/* the JSON writer escapes '/' (docs/conmon-contract.md, "Sync pipe messages") */
 	g_assert_nonnull(strstr(line, "no\\/such\\/binary"));
 	g_assert_true(read_until(fd, out, err, NULL));
 	g_assert_cmpstr(out->str, ==, "");

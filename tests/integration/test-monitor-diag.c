@@ -13,8 +13,9 @@
 #include "testlib.h"
 
 /*
- * The monitor's own diagnostics and small conmon options: --log-level, --syslog (conmon.md
- * §8.7), LISTEN_PID and --replace-listen-pid (§2.6).
+ * The monitor's own diagnostics and small conmon options: --log-level, --syslog
+ * (docs/conmon-contract.md, "Diagnostics"), LISTEN_PID and --replace-listen-pid
+ * (docs/conmon-contract.md, "Runtime command lines").
  *
  * syslog(3) only ever writes to /dev/log. To read what the monitor sends there without
  * touching the host, the monitor runs in a private mount namespace whose /dev/log is a
@@ -147,7 +148,7 @@ static int run_monitor_sync(const char *const *args, char **out_stderr)
 	return testlib_run((const char *const *)argv->pdata, NULL, NULL, out_stderr);
 }
 
-/* conmon.md §1.4 step 5: one line, exit 1. */
+/* docs/conmon-contract.md, "Option errors", step 5: one line, exit 1. */
 static void test_log_level_invalid(void)
 {
 	g_autofree char *err = NULL;
@@ -281,9 +282,9 @@ static char *run_listen_pid(TestBundle *b, const char *env, gboolean replace, ch
 	return got;
 }
 
-/* conmon.md §2.6: LISTEN_PID naming the monitor (socket activation handed to it) or any pid
- * with --replace-listen-pid becomes the runtime's pid; another pid is left alone; a
- * malformed one is an error. */
+/* docs/conmon-contract.md, "Runtime command lines": LISTEN_PID naming the monitor (socket
+ * activation handed to it) or any pid with --replace-listen-pid becomes the runtime's pid; another
+ * pid is left alone; a malformed one is an error. */
 static void test_listen_pid(void)
 {
 	if (!testlib_require_runc())

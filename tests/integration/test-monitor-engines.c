@@ -139,7 +139,7 @@ static int file_order_index(FileOrder *o, const char *what)
 }
 
 /* Both oom markers exist, and came before both exit files: podman 5 reads <persist>/oom and
- * CRI-O <bundle>/oom once they see an exit file (conmon.md §7.2). */
+ * CRI-O <bundle>/oom once they see an exit file (docs/conmon-contract.md, "OOM files"). */
 static void assert_oom_before_exit(FileOrder *o, const char *exit_name)
 {
 	g_autofree char *exit_event = g_strdup_printf("exits/%s", exit_name);
@@ -186,7 +186,7 @@ static void test_podman5_oom(void)
 
 /* podman 5's exec session has its own --persist-dir (and the session directory as -b): an
  * exec'd process the OOM killer takes gets the markers there, before the session's exit file
- * (named after the container, conmon.md §7.1). */
+ * (named after the container, docs/conmon-contract.md, "Exit files"). */
 static void test_podman5_exec_oom(void)
 {
 	if (!require_memory_cgroup())
@@ -493,7 +493,7 @@ static char *argv_recording_runtime(TestBundle *b)
 }
 
 /* podman 6 restores with --runtime-opt --tcp-close: a restore option, after the
- * subcommand's own flags and before the id (conmon.md §2.4). */
+ * subcommand's own flags and before the id (docs/conmon-contract.md, "Runtime command lines"). */
 static void test_podman6_restore_tcp_close(void)
 {
 	if (!testlib_require_runc())

@@ -15,9 +15,10 @@
 #include "testlib.h"
 
 /*
- * Exec sessions against real runc (conmon.md §9): a long-running container started through
- * the monitor, then one exec monitor per test, in podman's API-1 shape (sync pid, then exit
- * code) or CRI-O ExecSync's legacy shape (--sync, one {"exit_code": N} and the k8s log).
+ * Exec sessions against real runc (docs/conmon-contract.md, "Exec sessions"): a long-running
+ * container started through the monitor, then one exec monitor per test, in podman's API-1 shape
+ * (sync pid, then exit code) or CRI-O ExecSync's legacy shape (--sync, one {"exit_code": N} and the
+ * k8s log).
  */
 
 #define WAIT_MS 30000
@@ -122,7 +123,8 @@ static int run_podman_exec(TestExecSession *s, const char *const *extra, int *ou
 	g_assert_nonnull(second);
 	g_assert_true(second != NULL && g_str_has_suffix(second, "}\n"));
 	int status = testlib_sync_value(second, "data");
-	/* The session's exit file is named after the container (conmon.md §7.1). */
+	/* The session's exit file is named after the container (docs/conmon-contract.md,
+	 * "Exit files"). */
 	g_assert_cmpint(testlib_read_exit_file(&s->view, WAIT_MS), ==, status);
 	g_autofree char *persist = read_file_in(s->view.persist_dir, "exit");
 	g_autofree char *expected = g_strdup_printf("%d", status);
@@ -141,7 +143,7 @@ static void test_podman_exit_codes(void)
 {
 	if (!container_ready())
 		return;
-	/* the last is over before runc is (conmon.md §2.5) */
+	/* the last is over before runc is (docs/conmon-contract.md, "Reaping the container") */
 	static const ExitCase cases[] = {
 		{ "echo out; echo err >&2", 0 }, { "exit 3", 3 }, { "kill -9 $$", 137 },
 		{ "kill -TERM $$", 143 },        { "true", 0 },
@@ -170,7 +172,7 @@ static void test_podman_terminal(void)
 	g_assert_cmpint(run_podman_exec(s, extra, NULL), ==, 5);
 	g_autofree char *log = testlib_read_file(s->view.log_path);
 	g_assert_nonnull(log);
-	/* A pty slave, and ONLCR on the master (conmon.md §6). */
+	/* A pty slave, and ONLCR on the master (docs/conmon-contract.md, "Console socket"). */
 	g_assert_nonnull(strstr(log, " stdout F /dev/pts/"));
 	g_assert_nonnull(strstr(log, "\r\n"));
 }
@@ -195,8 +197,8 @@ static void test_podman_stdin(void)
 	}
 }
 
-/* -T: the session is killed, "-1" and "command timed out" (conmon.md §2.9), the container
- * lives on. */
+/* -T: the session is killed, "-1" and "command timed out" (docs/conmon-contract.md, "Timeout"), the
+ * container lives on. */
 static void test_podman_timeout(void)
 {
 	if (!container_ready())
@@ -326,9 +328,9 @@ static void test_execsync_runtime_failure(void)
 }
 
 /*
- * --exec-attach (conmon.md §3.4): {"data": 0} on the attach pipe once the session's sockets
- * exist, then nothing runs until the engine's second start-pipe byte (podman connects to
- * <exec dir>/attach in between).
+ * --exec-attach (docs/conmon-contract.md, "Attach pipe"): {"data": 0} on the attach pipe once the
+ * session's sockets exist, then nothing runs until the engine's second start-pipe byte (podman
+ * connects to <exec dir>/attach in between).
  */
 static void test_podman_exec_attach_handshake(void)
 {
@@ -357,7 +359,8 @@ static void test_podman_exec_attach_handshake(void)
 }
 
 /* `podman exec -i`: the client connects to the session's attach socket before the start
- * byte, its bytes reach the process's stdin, the output comes back framed (conmon.md §4). */
+ * byte, its bytes reach the process's stdin, the output comes back framed (docs/conmon-contract.md,
+ * "Attach socket framing"). */
 static void test_podman_exec_attach_stdin(void)
 {
 	if (!container_ready())

@@ -6,9 +6,9 @@
 #include "testlib.h"
 
 /*
- * The journald driver against real runc and a real journald (conmon.md §8.5): conmon's
- * fields, so `podman logs` and `journalctl CONTAINER_NAME=…` find the entries; priorities per
- * stream and from "<N>"; long lines assembled far beyond conmon's 8 KiB.
+ * The journald driver against real runc and a real journald (docs/conmon-contract.md,
+ * "journald format"): conmon's fields, so `podman logs` and `journalctl CONTAINER_NAME=…` find the
+ * entries; priorities per stream and from "<N>"; long lines assembled far beyond conmon's 8 KiB.
  */
 
 #define WAIT_MS 30000

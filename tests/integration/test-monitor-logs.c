@@ -14,7 +14,7 @@
 #include "testlib.h"
 
 /*
- * The log drivers against real runc (conmon.md §8): what a container writes arrives in
+ * The log drivers against real runc (docs/logging.md): what a container writes arrives in
  * k8s-file, json-file and journald exactly, with conmon's fields, and rotation keeps the
  * generations it promises.
  */
@@ -178,8 +178,8 @@ static void test_ctl_reopen(void)
 
 	testlib_read_sync_pid(m, WAIT_MS);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
-	/* vigilmon makes the FIFO before it reports the pid (conmon.md §5): without it, only
-	 * another monitor under comparison is skipped. */
+	/* vigilmon makes the FIFO before it reports the pid (docs/conmon-contract.md,
+	 * "ctl and winsz FIFOs"): without it, only another monitor under comparison is skipped. */
 	if (!testlib_require_monitor_feature(g_file_test(ctl, G_FILE_TEST_EXISTS),
 					     "no ctl FIFO in the bundle")) {
 		g_assert_true(g_file_set_contents(go, "", 0, NULL));
@@ -221,8 +221,9 @@ static char *read_to_eof(int fd, int timeout_ms)
 	}
 }
 
-/* passthrough (conmon.md §8.6): the container writes straight to the monitor's own stdout
- * and stderr, which the monitor itself lets go of; no log, no attach socket, no FIFOs. */
+/* passthrough (docs/conmon-contract.md, "passthrough and none"): the container writes straight to
+ * the monitor's own stdout and stderr, which the monitor itself lets go of; no log, no attach
+ * socket, no FIFOs. */
 static void test_passthrough(void)
 {
 	if (!testlib_require_runc())

@@ -14,8 +14,8 @@
 #include "testlib.h"
 
 /*
- * OOM kills (conmon.md §7.2, §7.3). The real kill runs on this host's cgroup v1 memory
- * controller with a memory limit in the bundle; the cgroup v2 watch (memory.events through
+ * OOM kills (docs/conmon-contract.md, "OOM files"). The real kill runs on this host's cgroup v1
+ * memory controller with a memory limit in the bundle; the cgroup v2 watch (memory.events through
  * inotify) cannot run on a v1 host, so it is driven here on a directory of our own whose
  * memory.events we rewrite in place, the way the kernel updates it.
  */

@@ -10,11 +10,12 @@
 #include "testlib.h"
 
 /*
- * Restore (--restore, --restore-arg, --runtime-opt; conmon.md §2.4, §10.1). CRIU cannot run
- * on this VM (its kernel-feature probe fails), so what is tested here is the runtime's argv,
- * byte for byte, through a stand-in runtime that records it, and the error path with real
- * runc and CRIU: CRIU's failure reaches the engine as text on the sync pipe. The success path
- * runs only where `criu check` passes, and says why it is skipped otherwise.
+ * Restore (--restore, --restore-arg, --runtime-opt; docs/conmon-contract.md,
+ * "Runtime command lines" and "Restore"). CRIU cannot run on this VM (its kernel-feature probe
+ * fails), so what is tested here is the runtime's argv, byte for byte, through a stand-in runtime
+ * that records it, and the error path with real runc and CRIU: CRIU's failure reaches the engine as
+ * text on the sync pipe. The success path runs only where `criu check` passes, and says why it is
+ * skipped otherwise.
  */
 
 #define WAIT_MS 30000

@@ -22,10 +22,10 @@ static void assert_filter(const char *in, gssize len, pid_t pid, const char *exp
 }
 
 /*
- * conmon.md §10.3: exactly which lines pass, joined with '\n'. No MAINPID is added: podman
- * declared the monitor as the unit's MAINPID, and its own system test ("sdnotify :
- * container") expects exactly "MAINPID=<conmon pid>\nREADY=1" on the host socket. A MAINPID
- * the container sends is rewritten to its host pid (issue 6; conmon drops it).
+ * docs/conmon-contract.md, "sd_notify relay": exactly which lines pass, joined with '\n'. No
+ * MAINPID is added: podman declared the monitor as the unit's MAINPID, and its own system test
+ * ("sdnotify : container") expects exactly "MAINPID=<conmon pid>\nREADY=1" on the host socket. A
+ * MAINPID the container sends is rewritten to its host pid (issue 6; conmon drops it).
  */
 static void test_sd_notify_filter(void)
 {

@@ -11,10 +11,10 @@
 #include "testlib.h"
 
 /*
- * Terminal mode against real runc (conmon.md §5, §6): the PTY master from the console socket
- * carries output to attach clients (stream 2 only) and client input to the container; the
- * ctl and winsz FIFOs set its window size, seen inside with `stty size`. Also podman's
- * `exec -it` shape.
+ * Terminal mode against real runc (docs/conmon-contract.md, "ctl and winsz FIFOs" and
+ * "Console socket"): the PTY master from the console socket carries output to attach clients
+ * (stream 2 only) and client input to the container; the ctl and winsz FIFOs set its window size,
+ * seen inside with `stty size`. Also podman's `exec -it` shape.
  */
 
 #define WAIT_MS    30000
@@ -122,7 +122,8 @@ static void test_tty_output_and_input(void)
 	g_assert_cmpint(fd, >=, 0);
 	g_assert_cmpint(testlib_runc(b, NULL, NULL, "start", b->id, NULL), ==, 0);
 	testlib_send_str(fd, "hi\n");
-	/* ONLCR is on (conmon.md §6): lines end in \r\n; the terminal echoes the input too. */
+	/* ONLCR is on (docs/conmon-contract.md, "Console socket"): lines end in \r\n; the terminal
+	 * echoes the input too. */
 	g_assert_true(read_until(fd, out, NULL, WAIT_MS));
 	g_assert_cmpstr(out->str, ==, "hi\r\ntty:hi\r\n");
 	close(fd);

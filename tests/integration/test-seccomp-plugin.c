@@ -2,11 +2,11 @@
 #include "config.h"
 
 /*
- * A seccomp notify plugin (crun's ABI, conmon.md §10.2) for test-monitor-seccomp.c, which
- * meson builds as a shared module and names in VIGIL_TEST_SECCOMP_PLUGIN: mkdir gets EDQUOT,
- * rmdir runs for real (SEND_RESPONSE_AND_CONTINUE), symlink gets an answer the kernel refuses
- * (a buggy plugin: CONTINUE with an error set), anything else is left to the monitor's
- * default. start/stop leave a trace in the bundle.
+ * A seccomp notify plugin (crun's ABI, docs/conmon-contract.md, "Seccomp notify") for
+ * test-monitor-seccomp.c, which meson builds as a shared module and names in
+ * VIGIL_TEST_SECCOMP_PLUGIN: mkdir gets EDQUOT, rmdir runs for real (SEND_RESPONSE_AND_CONTINUE),
+ * symlink gets an answer the kernel refuses (a buggy plugin: CONTINUE with an error set), anything
+ * else is left to the monitor's default. start/stop leave a trace in the bundle.
  */
 #include <errno.h>
 #include <linux/seccomp.h>

@@ -145,9 +145,10 @@ void test_monitor_free(TestMonitor *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestMonitor, test_monitor_free)
 
 /*
- * Sync-pipe messages (conmon.md §3.3): podman's {"data": N[, "message": ...]} and CRI-O's
- * legacy {"pid": N} / {"exit_code": N}. The integer after "{\"<key>\": " at the start of
- * line; G_MININT if line is NULL or does not start that way.
+ * Sync-pipe messages (docs/conmon-contract.md, "Sync pipe messages"):
+ * podman's {"data": N[, "message": ...]} and CRI-O's legacy {"pid": N} / {"exit_code": N}. The
+ * integer after "{\"<key>\": " at the start of line; G_MININT if line is NULL or does not
+ * start that way.
  */
 int testlib_sync_value(const char *line, const char *key);
 /* One line from m's sync pipe, asserted to be {"data": <pid>} with pid > 0 (the container's
@@ -177,9 +178,9 @@ void test_bundle_write_process_spec(TestBundle *b, const char *path, const char 
  * the attach socket and FIFOs.
  *
  * view is what test_monitor_start() substitutes: id is the container's (runc exec joins it,
- * and the exit file is named after it, conmon.md §7.1), @BUNDLE@ is the session directory.
- * Its strings are the session's own copies (a test may replace view.id), and view.config is
- * NULL: view is not a bundle, never pass it to test_bundle_free() or
+ * and the exit file is named after it, docs/conmon-contract.md, "Exit files"), @BUNDLE@ is the
+ * session directory. Its strings are the session's own copies (a test may replace view.id), and
+ * view.config is NULL: view is not a bundle, never pass it to test_bundle_free() or
  * test_bundle_write_config().
  */
 typedef struct {
@@ -196,8 +197,8 @@ void test_exec_session_free(TestExecSession *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestExecSession, test_exec_session_free)
 
 /*
- * podman's exec monitor (conmon.md §9) for a detached session with a k8s-file log at
- * view.log_path:
+ * podman's exec monitor (docs/conmon-contract.md, "Exec sessions") for a detached session with a
+ * k8s-file log at view.log_path:
  *   --api-version 1 -c <ctr id> -u <session> -r <runc> -b <session dir> -p <exec.pid> -n name
  *   --exit-dir .. --persist-dir .. --full-attach -l k8s-file:.. --log-level debug
  *   -e --exec-process-spec <spec> --runtime-arg --root=.. --conmon-pidfile .. <extra...>
@@ -212,21 +213,21 @@ TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extr
  *   --exit-dir .. --full-attach -l none <extra...> -e --exec-attach
  *   --exec-process-spec <spec> --runtime-arg --root=.. --conmon-pidfile ..
  * Asserts the launcher's status 0 and reads the attach pipe's {"data": 0}, which the
- * monitor sends once the session's attach socket exists (conmon.md §3.4). The runtime is
- * held until the caller writes the second start-pipe byte (m->start_fd), as podman does
- * after connecting.
+ * monitor sends once the session's attach socket exists (docs/conmon-contract.md, "Attach pipe").
+ * The runtime is held until the caller writes the second start-pipe byte (m->start_fd), as podman
+ * does after connecting.
  */
 TestMonitor *test_exec_session_start_attached(TestExecSession *s, const char *const *extra);
 
-/* Attach clients as podman's attach does it (conmon.md §4). Connect to the SOCK_SEQPACKET
- * socket at path through an O_PATH handle, so a path longer than sun_path works; -1 (with
- * the reason as a test message) on failure. */
+/* Attach clients as podman's attach does it (docs/conmon-contract.md, "Attach socket framing").
+ * Connect to the SOCK_SEQPACKET socket at path through an O_PATH handle, so a path longer than
+ * sun_path works; -1 (with the reason as a test message) on failure. */
 int testlib_attach_connect(const char *path);
 /* Send all of s in one message (asserted). */
 void testlib_send_str(int fd, const char *s);
 /* Write text to the FIFO dir/name (ctl or winsz) the way podman does: O_WRONLY|O_NONBLOCK,
- * so a monitor that is not reading fails the open instead of hanging the test (conmon.md
- * §5.1). Asserts the open and the whole write. */
+ * so a monitor that is not reading fails the open instead of hanging the test
+ * (docs/conmon-contract.md, "ctl and winsz FIFOs"). Asserts the open and the whole write. */
 void testlib_write_fifo(const char *dir, const char *name, const char *text);
 
 /* One line from fd within timeout_ms (NULL on timeout/EOF). */

@@ -6,11 +6,11 @@
 #include "testlib.h"
 
 /*
- * vigilmon started the way CRI-O starts conmon (conmon.md §9 and §13.3), shared by
- * test-crio-container.c and test-crio-exec-sync.c. Each scenario runs with Debian's conmon
- * (the reference; CONMON overrides its path) and then with vigilmon, and reduces what CRI-O
- * would see to a text report; crio_compare() asserts that the reference's report is the
- * expected one and that vigilmon's is identical.
+ * vigilmon started the way CRI-O starts conmon (docs/conmon-contract.md, "Exec sessions" and
+ * "Engine command lines"), shared by test-crio-container.c and test-crio-exec-sync.c. Each scenario
+ * runs with Debian's conmon (the reference; CONMON overrides its path) and then with vigilmon, and
+ * reduces what CRI-O would see to a text report; crio_compare() asserts that the reference's report
+ * is the expected one and that vigilmon's is identical.
  */
 
 /* A deadline against hangs only. */

@@ -119,7 +119,8 @@ sc_max_size() {
     path=$(pm inspect --format '{{.HostConfig.LogConfig.Path}}' ms)
     record size-within-limit "$([ "$(stat -c %s "$path")" -le 1000 ] && echo yes)"
     # conmon 2.1.6 creates the file 0600, conmon 2.1.13 and later (and vigilmon) 0640
-    # (conmon.md §13.2): recorded per pass, compared against the newest behaviour below.
+    # (docs/conmon-contract.md, "conmon releases"): recorded per pass, compared against the newest
+    # behaviour below.
     stat -c %a "$path" | record mode
 }
 

@@ -118,8 +118,9 @@ static char *scenario_container(gboolean reference)
 	g_string_append_printf(report, "attach socket after exit: %s\n",
 			       g_file_test(bundle_attach, G_FILE_TEST_EXISTS) ? "yes" : "no");
 	/* conmon 2.1.6 leaks the <socket-dir>/<id> symlink; 2.1.7 and later remove it at exit
-	 * (conmon.md §4.2, §13.2; OpenShift nodes ran out of inodes). vigilmon follows the
-	 * newer conmon, so this is checked for vigilmon only. */
+	 * (docs/conmon-contract.md, "Attach socket paths" and "conmon releases"; OpenShift nodes
+	 * ran out of inodes). vigilmon follows the newer conmon, so this is checked for vigilmon
+	 * only. */
 	if (!reference)
 		g_string_append_printf(report, "socket-dir symlink after exit: %s\n",
 				       g_file_test(link, G_FILE_TEST_IS_SYMLINK) ? "yes" : "no");

@@ -180,7 +180,8 @@ static char *scenario_exec_global_max(gboolean reference)
 }
 
 /* 52 bytes per record (45 of framing): after line-9 the total is 468, under the cap, so
- * line-10 is still written (520); from then on everything is dropped (conmon.md §8.2). */
+ * line-10 is still written (520); from then on everything is dropped (docs/conmon-contract.md,
+ * "Log size and rotation"). */
 static void test_exec_sync_global_max(void)
 {
 	crio_compare(scenario_exec_global_max,

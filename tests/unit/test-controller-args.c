@@ -46,7 +46,8 @@ static void test_monitor_args_create_default(void)
 	g_autoptr(GPtrArray) a = monitor_args_create(&base, &o, drivers);
 	g_autofree char *s = joined(a);
 
-	g_test_summary("a plain create is exactly podman's argv for conmon (conmon.md §13.3)");
+	/* docs/conmon-contract.md, "Engine command lines" */
+	g_test_summary("a plain create is exactly podman's argv for conmon");
 	g_assert_cmpstr(s, ==,
 			"--api-version 1 -c c1 -u c1 -r /usr/sbin/runc -b /run/vigil/c1 "
 			"-p /run/vigil/c1/pidfile -n web --exit-dir /run/vigil/c1/exits "

@@ -76,7 +76,7 @@ static void test_malformed(void)
 	assert_ctl_error("3 5000 2", EINVAL, "unknown message type 3");
 	assert_ctl_error("1 1001 80", ERANGE, "window size 1001x80 is outside 0..1000");
 	assert_ctl_error("1 24 -1", ERANGE, "window size 24x-1 is outside 0..1000");
-	/* the size check applies to reopen too (conmon.md §5.1) */
+	/* the size check applies to reopen too (docs/conmon-contract.md, "ctl and winsz FIFOs") */
 	assert_ctl_error("2 0 5000", ERANGE, "window size 0x5000 is outside 0..1000");
 	/* beyond int: an error, not scanf's undefined behaviour */
 	assert_ctl_error("1 99999999999999999999 1", ERANGE, "number 2 does not fit an int");

@@ -102,7 +102,8 @@ static void test_kinds(void)
 	g_rmdir(dir);
 }
 
-/* conmon's messages for journald-only options, the id length and labels (conmon.md §1.4). */
+/* conmon's messages for journald-only options, the id length and labels (docs/conmon-contract.md,
+ * "Option errors"). */
 static void test_journald_options(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("log-spec-XXXXXX", NULL);

@@ -24,7 +24,7 @@ static char *argv_for(const char *console, ...)
 	return g_strjoinv(" ", rt);
 }
 
-/* conmon.md §2.4: exact order */
+/* docs/conmon-contract.md, "Runtime command lines": exact order */
 static void test_create(void)
 {
 	g_autofree char *s =
