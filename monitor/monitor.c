@@ -39,8 +39,7 @@
 typedef enum {
 	PHASE_RUNTIME, /* the runtime is creating the container or exec process */
 	PHASE_RUNNING, /* we know the container's pid and wait for it */
-	PHASE_SERVING, /* the container is gone and reported: attach clients get their last output
-			*/
+	PHASE_SERVING, /* the exit is reported: attach clients get the rest of their output */
 	PHASE_DONE,    /* the loop is quitting */
 } Phase;
 
