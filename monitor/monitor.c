@@ -401,9 +401,9 @@ static void on_child(pid_t pid, int wstatus, gpointer data)
 		return;
 	if (pid == m->runtime_pid) {
 		runtime_exited(m, wstatus);
-	} else if (m->container_pid > 0 && pid == m->container_pid) {
+	} else if (m->phase == PHASE_RUNNING && pid == m->container_pid) {
 		container_exited(m, wstatus);
-	} else if (m->container_pid == 0) {
+	} else if (m->phase == PHASE_RUNTIME) {
 		EarlyExit e = { pid, wstatus };
 		g_array_append_val(m->early_exits, e);
 	}
@@ -413,9 +413,10 @@ static void on_child(pid_t pid, int wstatus, gpointer data)
 static void on_signal(int signo, gpointer data)
 {
 	Monitor *m = data;
-	pid_t target = m->container_pid > 0 ? m->container_pid : m->runtime_pid;
 
-	if (m->phase >= PHASE_SERVING) {
+	if (m->phase == PHASE_DONE)
+		return;
+	if (m->phase == PHASE_SERVING) {
 		/* Nothing to forward to (the pid may be reused by now): a signal to the monitor
 		 * itself while it serves the last output means stop. */
 		g_warning("signal %d while attach clients still had output queued: closing them",
@@ -423,14 +424,14 @@ static void on_signal(int signo, gpointer data)
 		quit(m);
 		return;
 	}
-	/* Compat: conmon forwards TERM/INT/QUIT and keeps running until the container exits. */
-	if (m->container_pidfd >= 0) {
+	/* Compat: conmon forwards TERM/INT/QUIT and keeps running until the container exits;
+	 * before the container's pid is known, to the runtime. */
+	if (m->container_pidfd >= 0)
 		(void)pidfd_signal(m->container_pidfd, signo);
-		return;
-	}
-	if (target > 0 && kill(target, signo) < 0 && errno == ESRCH && m->container_pid > 0 &&
-	    target != m->container_pid)
+	else if (m->phase == PHASE_RUNNING)
 		(void)kill(m->container_pid, signo);
+	else if (m->runtime_pid > 0)
+		(void)kill(m->runtime_pid, signo);
 }
 
 static gboolean setup(Monitor *m, GError **error)
