@@ -27,34 +27,6 @@
 #define MEMORY_LIMIT  (32 * 1024 * 1024)
 #define EAT_MEMORY_SH "x=aaaaaaaa; while :; do x=$x$x; done"
 
-static gboolean require_memory_cgroup(void)
-{
-	struct statfs st;
-
-	if (!testlib_require_runc())
-		return FALSE;
-	if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
-		return TRUE;
-	if (!g_file_test("/sys/fs/cgroup/memory/cgroup.event_control", G_FILE_TEST_EXISTS)) {
-		testlib_skip("no cgroup v1 memory controller at /sys/fs/cgroup/memory");
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static void set_memory_limit(TestBundle *b)
-{
-	JsonObject *linux_ =
-		json_object_get_object_member(json_node_get_object(b->config), "linux");
-	JsonObject *resources = json_object_new();
-	JsonObject *memory = json_object_new();
-
-	json_object_set_int_member(memory, "limit", MEMORY_LIMIT);
-	json_object_set_object_member(resources, "memory", memory);
-	json_object_set_object_member(linux_, "resources", resources);
-	test_bundle_write_config(b);
-}
-
 /*
  * The order in which the monitor creates the oom markers and exit files: one inotify
  * instance queues the events of all its watches in the order they happened. Each watched
@@ -168,11 +140,11 @@ static FileOrder *watch_exit_and_oom(const char *persist, const char *bundle, co
 /* podman >= 5.0 creates a container with --persist-dir <tmpdir>/persist/<id> and --syslog. */
 static void test_podman5_oom(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", EAT_MEMORY_SH, NULL });
-	set_memory_limit(b);
+	test_bundle_set_memory_limit(b, MEMORY_LIMIT);
 	g_autoptr(FileOrder) order = watch_exit_and_oom(b->persist_dir, b->bundle, b->exit_dir);
 	g_autoptr(TestMonitor) m =
 		test_monitor_start_running(b, (const char *const[]){ "--syslog", NULL }, NULL);
@@ -189,10 +161,10 @@ static void test_podman5_oom(void)
  * (named after the container, docs/conmon-contract.md, "Exit files"). */
 static void test_podman5_exec_oom(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = test_bundle_new((const char *const[]){ "sleep", "100000", NULL });
-	set_memory_limit(b);
+	test_bundle_set_memory_limit(b, MEMORY_LIMIT);
 	g_autoptr(TestMonitor) ctr = test_monitor_start_running(b, NULL, NULL);
 	g_autoptr(TestExecSession) s = test_exec_session_new(
 		b, (const char *const[]){ "sh", "-c", EAT_MEMORY_SH, NULL }, FALSE);
@@ -219,11 +191,11 @@ static void test_podman5_exec_oom(void)
 /* CRI-O's argv: --persist-dir is the container's state dir, and CRI-O reads <bundle>/oom. */
 static void test_crio_oom(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b =
 		test_bundle_new((const char *const[]){ "sh", "-c", EAT_MEMORY_SH, NULL });
-	set_memory_limit(b);
+	test_bundle_set_memory_limit(b, MEMORY_LIMIT);
 	g_autofree char *sockdir = g_build_filename(b->dir, "sockets", NULL);
 	g_assert_cmpint(g_mkdir_with_parents(sockdir, 0755), ==, 0);
 	g_autoptr(FileOrder) order = watch_exit_and_oom(b->persist_dir, b->bundle, b->exit_dir);
@@ -324,16 +296,13 @@ static void test_passthrough_tty(void)
 /* A runtime that saves its environment (NUL-separated) to <dir>/runtime-env, then is runc. */
 static char *env_recording_runtime(TestBundle *b)
 {
-	char *path = g_build_filename(b->dir, "env-runtime", NULL);
 	g_autofree char *runc = g_find_program_in_path("runc");
 	g_autofree char *body = g_strdup_printf("#!/bin/sh\n"
 						"env -0 > %s/runtime-env\n"
 						"exec %s \"$@\"\n",
 						b->dir, runc);
 
-	g_assert_true(g_file_set_contents(path, body, -1, NULL));
-	g_assert_cmpint(chmod(path, 0755), ==, 0);
-	return path;
+	return test_bundle_write_script(b, "env-runtime", body);
 }
 
 static char *env_lookup(const char *env, gsize len, const char *name)
@@ -478,7 +447,6 @@ static void test_podman6_log_label(void)
 /* A runtime that writes its argv, one per line, to <dir>/argv, and fails. */
 static char *argv_recording_runtime(TestBundle *b)
 {
-	char *path = g_build_filename(b->dir, "argv-runtime", NULL);
 	g_autofree char *body =
 		g_strdup_printf("#!/bin/sh\n"
 				"for a in \"$0\" \"$@\"; do printf '%%s\\n' \"$a\"; "
@@ -487,9 +455,7 @@ static char *argv_recording_runtime(TestBundle *b)
 				"exit 1\n",
 				b->dir);
 
-	g_assert_true(g_file_set_contents(path, body, -1, NULL));
-	g_assert_cmpint(chmod(path, 0755), ==, 0);
-	return path;
+	return test_bundle_write_script(b, "argv-runtime", body);
 }
 
 /* podman 6 restores with --runtime-opt --tcp-close: a restore option, after the

@@ -24,33 +24,11 @@
 #define MEMORY_LIMIT  (32 * 1024 * 1024)
 #define EAT_MEMORY_SH "x=aaaaaaaa; while :; do x=$x$x; done"
 
-static gboolean require_memory_cgroup(void)
-{
-	struct statfs st;
-
-	if (!testlib_require_runc())
-		return FALSE;
-	if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
-		return TRUE;
-	if (!g_file_test("/sys/fs/cgroup/memory/cgroup.event_control", G_FILE_TEST_EXISTS)) {
-		testlib_skip("no cgroup v1 memory controller at /sys/fs/cgroup/memory");
-		return FALSE;
-	}
-	return TRUE;
-}
-
 static TestBundle *bundle_with_limit(const char *script)
 {
 	TestBundle *b = test_bundle_new((const char *const[]){ "sh", "-c", script, NULL });
-	JsonObject *linux_ =
-		json_object_get_object_member(json_node_get_object(b->config), "linux");
-	JsonObject *resources = json_object_new();
-	JsonObject *memory = json_object_new();
 
-	json_object_set_int_member(memory, "limit", MEMORY_LIMIT);
-	json_object_set_object_member(resources, "memory", memory);
-	json_object_set_object_member(linux_, "resources", resources);
-	test_bundle_write_config(b);
+	test_bundle_set_memory_limit(b, MEMORY_LIMIT);
 	return b;
 }
 
@@ -65,7 +43,7 @@ static gboolean oom_file_in(const char *dir)
  * exit file does (the monitor's final check covers the kill racing its SIGCHLD). */
 static void test_oom_kill(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit(EAT_MEMORY_SH);
 	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
@@ -83,7 +61,7 @@ static void test_oom_kill(void)
  * (not the final check) creates the files while it still runs. */
 static void test_oom_while_running(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit("(" EAT_MEMORY_SH "); exec sleep 100000");
 	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);
@@ -104,7 +82,7 @@ static void test_oom_while_running(void)
 /* Killed, but not by the OOM killer: no oom file. */
 static void test_no_oom(void)
 {
-	if (!require_memory_cgroup())
+	if (!testlib_require_memory_cgroup())
 		return;
 	g_autoptr(TestBundle) b = bundle_with_limit("exec sleep 100000");
 	g_autoptr(TestMonitor) m = test_monitor_start_running(b, NULL, NULL);

@@ -23,7 +23,6 @@
 /* A runtime that writes its argv, one per line, to <dir>/argv, and fails like runc does. */
 static char *fake_runtime(TestBundle *b)
 {
-	char *path = g_build_filename(b->dir, "fake-runtime", NULL);
 	g_autofree char *body =
 		g_strdup_printf("#!/bin/sh\n"
 				"for a in \"$0\" \"$@\"; do printf '%%s\\n' \"$a\"; "
@@ -32,9 +31,7 @@ static char *fake_runtime(TestBundle *b)
 				"exit 1\n",
 				b->dir);
 
-	g_assert_true(g_file_set_contents(path, body, -1, NULL));
-	g_assert_cmpint(chmod(path, 0755), ==, 0);
-	return path;
+	return test_bundle_write_script(b, "fake-runtime", body);
 }
 
 static char *recorded_argv(TestBundle *b)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "testlib-private.h"
@@ -185,4 +187,41 @@ void test_bundle_write_process_spec(TestBundle *b, const char *path, const char 
 	json_generator_set_root(gen, process);
 	g_assert_true(json_generator_to_file(gen, path, &error));
 	g_assert_no_error(error);
+}
+
+void test_bundle_set_memory_limit(TestBundle *b, gint64 bytes)
+{
+	JsonObject *linux_ =
+		json_object_get_object_member(json_node_get_object(b->config), "linux");
+	JsonObject *resources = json_object_new();
+	JsonObject *memory = json_object_new();
+
+	json_object_set_int_member(memory, "limit", bytes);
+	json_object_set_object_member(resources, "memory", memory);
+	json_object_set_object_member(linux_, "resources", resources);
+	test_bundle_write_config(b);
+}
+
+char *test_bundle_write_script(TestBundle *b, const char *name, const char *body)
+{
+	char *path = g_build_filename(b->dir, name, NULL);
+
+	g_assert_true(g_file_set_contents(path, body, -1, NULL));
+	g_assert_cmpint(chmod(path, 0755), ==, 0);
+	return path;
+}
+
+gboolean testlib_require_memory_cgroup(void)
+{
+	struct statfs st;
+
+	if (!testlib_require_runc())
+		return FALSE;
+	if (statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+		return TRUE;
+	if (!g_file_test("/sys/fs/cgroup/memory/cgroup.event_control", G_FILE_TEST_EXISTS)) {
+		testlib_skip("no cgroup v1 memory controller at /sys/fs/cgroup/memory");
+		return FALSE;
+	}
+	return TRUE;
 }

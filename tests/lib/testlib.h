@@ -72,6 +72,14 @@ void test_bundle_set_args(TestBundle *b, const char *const *argv);
 void test_bundle_set_terminal(TestBundle *b, gboolean terminal);
 JsonObject *test_bundle_process(TestBundle *b);
 void test_bundle_write_config(TestBundle *b);
+/* linux.resources.memory.limit = bytes, written to disk. */
+void test_bundle_set_memory_limit(TestBundle *b, gint64 bytes);
+/* An executable shell script `name` in b->dir with the given body (a stand-in runtime, for
+ * instance); returns its path. */
+char *test_bundle_write_script(TestBundle *b, const char *name, const char *body);
+/* runc present and a memory cgroup to limit (v2, or v1's memory controller); skips with the
+ * reason otherwise. */
+gboolean testlib_require_memory_cgroup(void);
 /* runc delete -f, remove the directory. Safe to call twice. */
 void test_bundle_free(TestBundle *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestBundle, test_bundle_free)
