@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,14 @@ int main(int argc, char **argv)
 	 * other program must not turn our first warning into a SIGTRAP and lose the exit file. */
 	g_log_set_always_fatal(G_LOG_LEVEL_ERROR);
 	umask(022);
+#ifdef __GLIBC__
+	/* A buffer that grew in a burst (a long line held for the log, a lagging attach client's
+	 * queue) is mmapped, so freeing it hands the memory back at once. glibc would otherwise
+	 * raise this threshold to the size of the first such buffer freed and keep every later
+	 * burst in its heap: an idle monitor would sit on the peak of its last burst. Set once
+	 * here rather than trimming the heap after every long line. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	gboolean parsed = options_parse(&cfg, argc, argv, &error);
 	(void)env_fd("_OCI_SYNCPIPE", &startup.sync_fd, NULL);
 	if (!parsed) {

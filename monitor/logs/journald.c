@@ -95,7 +95,7 @@ static void journald_emit(gpointer data, int stream, const char *head, gsize hea
 	else
 		log_failure_clear(&j->failure, "journald");
 	if (j->message->allocated_len > JOURNALD_KEEP_ALLOC) {
-		log_lines_free_buffer(j->message);
+		g_string_free(j->message, TRUE);
 		j->message = g_string_new(NULL);
 	}
 }

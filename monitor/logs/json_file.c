@@ -33,7 +33,7 @@ static gsize json_format_time(LineFile *lf, const struct timespec *now, char *bu
 static void shrink(GString **s)
 {
 	if ((*s)->allocated_len > JSON_FILE_KEEP_ALLOC) {
-		log_lines_free_buffer(*s);
+		g_string_free(*s, TRUE);
 		*s = g_string_new(NULL);
 	}
 }

@@ -3,7 +3,6 @@
 
 #include "log_lines.h"
 
-#include <malloc.h>
 #include <string.h>
 
 #include "attach_proto.h"
@@ -11,21 +10,6 @@
 /* A held fragment's buffer above this size is given back after use: long lines are rare, and
  * an idle monitor should not sit on a large allocation. */
 #define LOG_LINES_KEEP_ALLOC (16 * 1024)
-/* Freeing at least this much is worth a malloc_trim(): it is glibc's initial mmap threshold,
- * below which memory comes from (and returns to) the heap in small pieces anyway. */
-#define LOG_LINES_TRIM_MIN (128 * 1024)
-
-void log_lines_free_buffer(GString *buf)
-{
-	gsize size = buf->allocated_len;
-
-	g_string_free(buf, TRUE);
-#ifdef __GLIBC__
-	if (size >= LOG_LINES_TRIM_MIN)
-		malloc_trim(0);
-#endif
-}
-
 void log_lines_init(LogLines *lines, gsize max, LogLinesEmit emit, gpointer user_data)
 {
 	memset(lines, 0, sizeof *lines);
@@ -67,7 +51,7 @@ static void drop_held(LogLines *lines, int i)
 	if (s == NULL)
 		return;
 	if (s->allocated_len > LOG_LINES_KEEP_ALLOC) {
-		log_lines_free_buffer(s);
+		g_string_free(s, TRUE);
 		lines->pending[i] = NULL;
 	} else {
 		g_string_truncate(s, 0);

@@ -47,11 +47,3 @@ void log_lines_flush(LogLines *lines, gint64 started_before);
 
 /* When the oldest held fragment started (monotonic µs), or 0 if nothing is held. */
 gint64 log_lines_pending_since(const LogLines *lines);
-
-/*
- * Free a buffer that grew for a long line (the drivers' scratch buffers too), and when it
- * was large hand the memory back to the kernel: glibc keeps freed memory for reuse, and
- * raises its mmap threshold to the size of a freed mapping, so without this an idle monitor
- * would keep the peak of its last burst resident.
- */
-void log_lines_free_buffer(GString *buf);
