@@ -50,31 +50,9 @@ static TestMonitor *start_session(const BenchMonitor *mon, TestExecSession *s, E
 	g_autofree char *runc = g_find_program_in_path("runc");
 	g_autofree char *log = g_strdup_printf("k8s-file:%s", s->view.log_path);
 
-	if (shape == EXEC_CRIO) {
-		/* CRI-O's ExecSync argv (runtime_oci.go): legacy API, no bundle, --sync. */
-		const char *args[] = { "-c",
-				       "@ID@",
-				       "-n",
-				       "name",
-				       "-r",
-				       runc,
-				       "-p",
-				       "@PIDFILE@",
-				       "-e",
-				       "-l",
-				       "@LOG@",
-				       "--socket-dir-path",
-				       "@BUNDLE@",
-				       "--log-level",
-				       "info",
-				       "--sync",
-				       "--exec-process-spec",
-				       s->spec,
-				       "--runtime-arg",
-				       "--root=@RUNCROOT@",
-				       NULL };
-		return test_monitor_start_with(mon->path, &s->view, args, FALSE, FALSE);
-	}
+	/* CRI-O's ExecSync argv: legacy API, no bundle, --sync. */
+	if (shape == EXEC_CRIO)
+		return test_exec_session_start_execsync(mon->path, s, NULL);
 	/* podman's detached exec (docs/conmon-contract.md, "Exec sessions"), at podman's default
 	 * log level. */
 	const char *args[] = { "--api-version",

@@ -38,42 +38,6 @@ static gboolean container_ready(void)
 	return TRUE;
 }
 
-/* CRI-O ExecSync's argv: legacy keys, no bundle, --sync (the launcher is the monitor). */
-static TestMonitor *start_execsync(TestExecSession *s, const char *const *extra)
-{
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
-	g_autofree char *runc = g_find_program_in_path("runc");
-	const char *const base[] = {
-		"-c",
-		"@ID@",
-		"-n",
-		"name",
-		"-r",
-		runc,
-		"-p",
-		"@PIDFILE@",
-		"-e",
-		"-l",
-		"@LOG@",
-		"--socket-dir-path",
-		"@BUNDLE@",
-		"--log-level",
-		"info",
-		"--sync",
-		"--exec-process-spec",
-		s->spec,
-		"--runtime-arg",
-		"--root=@RUNCROOT@",
-	};
-
-	for (gsize i = 0; i < G_N_ELEMENTS(base); i++)
-		g_ptr_array_add(args, (char *)base[i]);
-	for (; extra != NULL && *extra != NULL; extra++)
-		g_ptr_array_add(args, (char *)*extra);
-	g_ptr_array_add(args, NULL);
-	return test_monitor_start(&s->view, (const char *const *)args->pdata, FALSE, FALSE);
-}
-
 /* A session in the shared container running `sh -c script`, without a terminal. */
 static TestExecSession *sh_session(const char *script)
 {
@@ -272,7 +236,7 @@ static void test_execsync(void)
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(TestExecSession) s = sh_session(cases[i].script);
-		g_autoptr(TestMonitor) m = start_execsync(s, NULL);
+		g_autoptr(TestMonitor) m = test_exec_session_start_execsync(NULL, s, NULL);
 		g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 		g_autofree char *expected =
 			g_strdup_printf("{\"exit_code\": %d}\n", cases[i].status);
@@ -293,7 +257,8 @@ static void test_execsync_timeout(void)
 	if (!container_ready())
 		return;
 	g_autoptr(TestExecSession) s = sh_session("echo started; exec sleep 1000");
-	g_autoptr(TestMonitor) m = start_execsync(s, (const char *const[]){ "-T", "1", NULL });
+	g_autoptr(TestMonitor) m =
+		test_exec_session_start_execsync(NULL, s, (const char *const[]){ "-T", "1", NULL });
 
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_assert_cmpstr(line, ==, "{\"exit_code\": -1, \"message\": \"command timed out\"}\n");
@@ -315,7 +280,7 @@ static void test_execsync_runtime_failure(void)
 		return;
 	g_autoptr(TestExecSession) s = test_exec_session_new(
 		container, (const char *const[]){ "/nonexistent/binary", NULL }, FALSE);
-	g_autoptr(TestMonitor) m = start_execsync(s, NULL);
+	g_autoptr(TestMonitor) m = test_exec_session_start_execsync(NULL, s, NULL);
 
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_test_message("sync: %s", line);
@@ -408,7 +373,7 @@ static void test_exec_no_container(void)
 		test_exec_session_new(container, (const char *const[]){ "true", NULL }, FALSE);
 	g_free(s->view.id);
 	s->view.id = g_strdup("vt-no-such-container");
-	g_autoptr(TestMonitor) m = start_execsync(s, NULL);
+	g_autoptr(TestMonitor) m = test_exec_session_start_execsync(NULL, s, NULL);
 
 	g_autofree char *line = testlib_read_line(m->sync_fd, WAIT_MS);
 	g_test_message("sync: %s", line);

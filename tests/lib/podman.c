@@ -157,6 +157,39 @@ TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extr
 	return test_monitor_start(&s->view, start_args(args), FALSE, FALSE);
 }
 
+TestMonitor *test_exec_session_start_execsync(const char *monitor, TestExecSession *s,
+					      const char *const *extra)
+{
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autofree char *runc = g_find_program_in_path("runc");
+
+	add_args(args, (const char *const[]){ "-c",
+					      "@ID@",
+					      "-n",
+					      "name",
+					      "-r",
+					      runc,
+					      "-p",
+					      "@PIDFILE@",
+					      "-e",
+					      "-l",
+					      "@LOG@",
+					      "--socket-dir-path",
+					      "@BUNDLE@",
+					      "--log-level",
+					      "info",
+					      "--sync",
+					      "--exec-process-spec",
+					      s->spec,
+					      "--runtime-arg",
+					      "--root=@RUNCROOT@",
+					      NULL });
+	add_args(args, extra);
+	if (monitor == NULL)
+		return test_monitor_start(&s->view, start_args(args), FALSE, FALSE);
+	return test_monitor_start_with(monitor, &s->view, start_args(args), FALSE, FALSE);
+}
+
 TestMonitor *test_exec_session_start_attached(TestExecSession *s, const char *const *extra)
 {
 	g_autoptr(GPtrArray) args = podman_args_new(s->session, NULL);

@@ -216,6 +216,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestExecSession, test_exec_session_free)
 TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extra);
 
 /*
+ * CRI-O's ExecSync monitor (runtime_oci.go): legacy keys, no bundle, --sync, so the launcher
+ * is the monitor (launcher_status -1):
+ *   -c <ctr id> -n name -r <runc> -p <exec.pid> -e -l <log> --socket-dir-path <session dir>
+ *   --log-level info --sync --exec-process-spec <spec> --runtime-arg --root=.. <extra...>
+ * monitor NULL is the one under test (test_monitor_start), else that binary.
+ */
+TestMonitor *test_exec_session_start_execsync(const char *monitor, TestExecSession *s,
+					      const char *const *extra);
+
+/*
  * podman's attached exec (`podman exec [-i] [-t]`): -l none, --exec-attach and an attach pipe,
  *   --api-version 1 -c <ctr id> -u <session> -r <runc> -b <session dir> -p <exec.pid>
  *   --exit-dir .. --full-attach -l none <extra...> -e --exec-attach
