@@ -160,7 +160,7 @@ TestMonitor *test_exec_session_start(TestExecSession *s, const char *const *extr
 TestMonitor *test_exec_session_start_execsync(const char *monitor, TestExecSession *s,
 					      const char *const *extra)
 {
-	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *runc = g_find_program_in_path("runc");
 
 	add_args(args, (const char *const[]){ "-c",
