@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 
 /* runc's console protocol sends the pty name; 4096 covers any path (docs/conmon-contract.md,
  * "Wire constants"). */

@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "error.h"
+#include "error_util.h"
 
 /* The C locale's isspace(), which is what scanf skips before a %d. */
 static gboolean is_space(char c)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 
 void vigil_clear_fd(int *fd)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 
 void k8s_log_clock_init(K8sLogClock *clock)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 
 gboolean paths_validate_id(const char *id, const char *what, GError **error)
 {

@@ -235,7 +235,7 @@ void attach_client_send(AttachClient *c, guint8 stream, const char *buf, gsize l
 		c->stalled_since = g_get_monotonic_time();
 	}
 	/* No bound here: the owner keeps the queue short by not reading the container while a
-	 * client is behind (attach.c says how far a queue can grow). */
+	 * client is behind (attach_server.c says how far a queue can grow). */
 	queue_append(c, stream, buf, len);
 	attach_client_update(c);
 }

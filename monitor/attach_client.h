@@ -4,7 +4,7 @@
 #include <glib.h>
 
 /*
- * One connection on the attach socket, as attach.c (its only user) sees it: a GSource on the
+ * One connection on the attach socket, as attach_server.c (its only user) sees it: a GSource on the
  * connected SEQPACKET socket with a bounded queue of output messages and an input side that
  * reports what the client sends. What input means (the container's stdin, EOF semantics)
  * is the owner's business, through the ops.

@@ -3,13 +3,14 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * Where the attach socket lives and how it gets there (docs/conmon-contract.md,
- * "Attach socket paths"): the file side of attach.c. The socket is always <bundle>/attach, bound
- * through /proc/self/fd/<dirfd> so a bundle path longer than sun_path works. Without --full-attach
- * a symlink <socket-dir>/<cuuid> -> <bundle> gives clients (CRI-O) a short path to it as well.
+ * "Attach socket paths"): the file side of attach_server.c. The socket is always <bundle>/attach,
+ * bound through /proc/self/fd/<dirfd> so a bundle path longer than sun_path works. Without
+ * --full-attach a symlink <socket-dir>/<cuuid> -> <bundle> gives clients (CRI-O) a short path to it
+ * as well.
  */
 typedef struct {
 	int listen_fd; /* SEQPACKET, listening, non-blocking, close-on-exec */

@@ -3,14 +3,14 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 #include "streams.h"
 
 /*
  * Attach clients' input on its way to the container's stdin (the -i pipe or the PTY), with
  * back-pressure (docs/conmon-contract.md, "Attach input and EOF"): what stdin cannot take now is
- * kept and written when it can, and while anything is kept attach.c reads no client, so input
- * arrives in order and the monitor holds at most one client message. Also the EOF rules of
+ * kept and written when it can, and while anything is kept attach_server.c reads no client, so
+ * input arrives in order and the monitor holds at most one client message. Also the EOF rules of
  * docs/conmon-contract.md, "Attach input and EOF".
  */
 typedef struct _AttachStdin AttachStdin;

@@ -11,7 +11,7 @@
 #include <glib-unix.h>
 
 #include "ctl_msg.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "paths.h"
 #include "source.h"

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 gboolean daemon_wait_start_pipe(int fd, GError **error)

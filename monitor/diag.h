@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * The monitor's own messages. The one place that decides their format and destination:

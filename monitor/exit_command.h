@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * --exit-command with --exit-command-arg after --exit-delay seconds (docs/conmon-contract.md,

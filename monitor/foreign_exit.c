@@ -10,7 +10,7 @@
 
 #include <glib-unix.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "pidfd.h"
 #include "source.h"

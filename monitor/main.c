@@ -13,11 +13,11 @@
 
 #include "daemon.h"
 #include "diag.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "logs/log_sink.h"
 #include "monitor.h"
-#include "options.h"
+#include "monitor_options.h"
 #include "sync_msg.h"
 
 /* The fds the engine gave us beyond stdio, before we open any of our own. */

@@ -8,12 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "attach.h"
 #include "attach_proto.h"
+#include "attach_server.h"
 #include "console.h"
 #include "ctl.h"
 #include "daemon.h"
-#include "error.h"
+#include "error_util.h"
 #include "exit_command.h"
 #include "exit_file.h"
 #include "fdutil.h"
@@ -22,7 +22,7 @@
 #include "output_hold.h"
 #include "pidfd.h"
 #include "reaper.h"
-#include "runtime.h"
+#include "runtime_child.h"
 #include "sd_notify.h"
 #include "seccomp_notify.h"
 #include "source.h"

@@ -4,7 +4,7 @@
 #include <glib.h>
 
 #include "logs/log_sink.h"
-#include "options.h"
+#include "monitor_options.h"
 
 /* What main() hands the monitor once it has daemonized. */
 typedef struct {

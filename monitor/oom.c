@@ -15,7 +15,7 @@
 
 #include <glib-unix.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 #include "fdutil.h"
 #include "source.h"

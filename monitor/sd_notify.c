@@ -13,7 +13,7 @@
 
 #include <glib-unix.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "paths.h"
 #include "source.h"

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "error.h"
+#include "error_util.h"
 
 #if HAVE_JOURNALD
 /* The function prototype, not the macro that records our source location. */

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * seccomp user notifications (--seccomp-notify-socket, --seccomp-notify-plugins;

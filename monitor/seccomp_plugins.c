@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "error.h"
+#include "error_util.h"
 
 /* crun's plugin ABI (src/libcrun/seccomp_notify_plugin.h), which conmon 2.x also used: the
  * values and the configuration layout are a contract with existing plugins. */

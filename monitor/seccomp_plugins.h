@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * seccomp notify plugins (--seccomp-notify-plugins, CONMON_SECCOMP_NOTIFY_PLUGINS;

@@ -12,7 +12,7 @@
 #include <glib-unix.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "source.h"
 

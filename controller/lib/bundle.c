@@ -7,7 +7,7 @@
 #include <string.h>
 #include <vigil/options.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "json_util.h"
 #include "state_record.h"
 

@@ -5,7 +5,7 @@
 
 #include <errno.h>
 
-#include "error.h"
+#include "error_util.h"
 
 /* Linux's capabilities 0 .. 40 (CAP_LAST_CAP in 5.9 and later), without the CAP_ prefix.
  * A name the kernel does not know would reach the runtime, which only warns about it, and

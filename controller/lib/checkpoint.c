@@ -6,9 +6,9 @@
 #include <errno.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exit_wait.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "status.h"
 
 /* CRIU stops the container once the dump is written; the monitor then writes its exit. */

@@ -3,7 +3,7 @@
 
 #include "container.h"
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "state_dir.h"
 #include "state_record.h"

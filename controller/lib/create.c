@@ -12,12 +12,12 @@
 
 #include "bundle.h"
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "monitor_args.h"
 #include "monitor_spawn.h"
 #include "proc.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "error.h"
+#include "error_util.h"
 
 static int parse_key(const char *key)
 {

@@ -5,13 +5,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "attach.h"
+#include "attach_conn.h"
 #include "bundle.h"
 #include "capabilities.h"
 #include "container.h"
 #include "create.h"
 #include "detach_keys.h"
-#include "error.h"
+#include "error_util.h"
 #include "exec_session.h"
 #include "exec_spec.h"
 #include "exit_wait.h"
@@ -19,7 +19,7 @@
 #include "monitor_args.h"
 #include "monitor_spawn.h"
 #include "proc.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
 

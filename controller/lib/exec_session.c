@@ -8,11 +8,11 @@
 
 #include <json-glib/json-glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "json_util.h"
 #include "proc.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 void exec_user_clear(ExecUser *u)

@@ -6,7 +6,7 @@
 #include <sys/pidfd.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exec_session.h"
 #include "exit_wait.h"
 #include "fdutil.h"

@@ -8,7 +8,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 #include "fdutil.h"
 #include "proc.h"

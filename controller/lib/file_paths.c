@@ -4,9 +4,9 @@
 #include <errno.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exec_session.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
 

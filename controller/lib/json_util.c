@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 JsonObject *json_util_root_object(JsonParser *parser)

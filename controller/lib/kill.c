@@ -5,9 +5,9 @@
 #include <signal.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exit_wait.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "status.h"
 
 /* After SIGKILL the kernel tears the container down promptly; this only bounds a stuck

@@ -4,8 +4,8 @@
 #include <errno.h>
 
 #include "container.h"
-#include "error.h"
-#include "runtime.h"
+#include "error_util.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
 #include "status.h"

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 void log_file_open(LogFile *f, const char *path)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "json_log.h"
 #include "k8s_log.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "proc.h"
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "proc.h"
 #include "runtime_cmd.h"

@@ -4,8 +4,8 @@
 #include <errno.h>
 
 #include "container.h"
-#include "error.h"
-#include "runtime.h"
+#include "error_util.h"
+#include "runtime_impl.h"
 
 /* The seed leaves "is it paused?" to the engine; the runtime's own refusal ("container not
  * running") is the error, so only a stopped container is refused here. */

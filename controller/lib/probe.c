@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "runtime.h"
+#include "runtime_impl.h"
 
 /*
  * The Supports* methods ask the programs themselves, once per runtime object: the answer

@@ -9,7 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "json_util.h"
 
 GPtrArray *runtime_cmd_argv(const RuntimeCmd *cmd, const char *const *args)

@@ -5,8 +5,8 @@
 
 #include "container.h"
 #include "create.h"
-#include "error.h"
-#include "runtime.h"
+#include "error_util.h"
+#include "runtime_impl.h"
 
 static gboolean start_container(VigilRuntime *rt, const char *id, GError **error)
 {

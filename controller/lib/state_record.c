@@ -10,7 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "json_util.h"
 #include "state_dir.h"

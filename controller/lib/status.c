@@ -11,13 +11,13 @@
 #include <json-glib/json-glib.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 #include "exit_wait.h"
 #include "fdutil.h"
 #include "json_util.h"
 #include "proc.h"
-#include "runtime.h"
+#include "runtime_impl.h"
 #include "state_dir.h"
 
 /* A create whose caller died: how long the monitor may take to get the runtime through it. */

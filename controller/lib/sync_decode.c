@@ -9,7 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "json_util.h"
 #include "proc.h"

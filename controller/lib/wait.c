@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 #include "exec_session.h"
 #include "exit_wait.h"
 

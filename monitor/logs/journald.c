@@ -6,7 +6,7 @@
 #include <sys/uio.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "log_driver.h"
 #include "log_failure.h"
 #include "log_lines.h"

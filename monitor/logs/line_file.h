@@ -8,7 +8,7 @@
 #include "log_driver.h"
 #include "log_file.h"
 #include "log_lines.h"
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * What the file drivers (k8s-file, json-file) share: container output split into records by

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * The small interface every log driver implements (one driver per file in monitor/logs/);

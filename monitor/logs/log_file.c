@@ -11,7 +11,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "log_failure.h"
 #include "rotate.h"

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "log_driver.h"
 #include "source.h"
 

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * Container logging: the drivers configured with -l/--log-path (docs/logging.md), behind one

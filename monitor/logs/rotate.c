@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 /* conmon 2.1.13 and later create log files 0640 (0600 before); podman reads them as root. */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 #include "fdutil.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 /* What /proc says about a monitor: memory, context switches, CPU time. */

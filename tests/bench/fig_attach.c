@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 /*

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 
 /*
  * Exec burst (issue 13): N exec sessions into one running container, started back to back

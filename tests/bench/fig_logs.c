@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 
 /*
  * k8s-file log throughput: the container cats a file (busybox cat is far faster than

@@ -5,7 +5,7 @@
 #include <signal.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 
 /*
  * Memory of idle monitors and their wakeups. Each monitor watches a container that sleeps;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 
 /*
  * Scale: N containers, each with its monitor, all alive at once, created one after the

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "bench.h"
-#include "error.h"
+#include "error_util.h"
 
 /*
  * The benchmark's own correctness claims: the generated container output has the promised

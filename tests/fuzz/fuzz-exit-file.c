@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 #include "fuzz-glib.h"
 

@@ -7,9 +7,9 @@
 
 #include <glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fuzz-glib.h"
-#include "options.h"
+#include "monitor_options.h"
 #include "paths.h"
 
 /*

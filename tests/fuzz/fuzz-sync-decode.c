@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fuzz-glib.h"
 #include "sync_decode.h"
 #include "sync_msg.h"

@@ -9,7 +9,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "oom.h"
 #include "testlib.h"
 

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "cmsg.h"
-#include "error.h"
-#include "options.h"
+#include "error_util.h"
+#include "monitor_options.h"
 #include "seccomp_notify.h"
 #include "testlib.h"
 

@@ -7,7 +7,7 @@
 #include <glib.h>
 
 #include "ctl_msg.h"
-#include "error.h"
+#include "error_util.h"
 
 static gboolean parse(const char *line, CtlMsg *out, GError **error)
 {

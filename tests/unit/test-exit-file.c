@@ -8,7 +8,7 @@
 
 #include <glib/gstdio.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "exit_file.h"
 
 typedef struct {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cmsg.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 static void test_autofd_closes(void)

@@ -6,7 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "json_log.h"
 
 #define T "2026-11-28T21:18:14.448909925Z"

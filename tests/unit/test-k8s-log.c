@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "k8s_log.h"
 
 /* 2026-11-28T21:18:14.000000007 UTC */

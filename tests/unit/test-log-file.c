@@ -10,7 +10,7 @@
 
 #include <glib/gstdio.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "log_file.h"
 
 typedef struct {

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "attach_proto.h"
-#include "error.h"
+#include "error_util.h"
 #include "json_log.h"
 #include "k8s_log.h"
 #include "log_sink.h"

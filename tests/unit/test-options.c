@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "options.h"
+#include "monitor_options.h"
 
 static gboolean parse(MonitorConfig *cfg, GError **error, ...)
 {

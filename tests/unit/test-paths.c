@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 #include "paths.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "options.h"
-#include "runtime.h"
+#include "monitor_options.h"
+#include "runtime_child.h"
 
 static char *argv_for(const char *console, ...)
 {

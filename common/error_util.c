@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "error.h"
+#include "error_util.h"
 
 #include <errno.h>
 #include <string.h>

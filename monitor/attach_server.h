@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 #include "streams.h"
 
 /*
@@ -16,7 +16,7 @@
  * Nothing here blocks the main loop (conmon writes to clients blocking, so one client that
  * stops reading freezes its whole loop). Every client gets every byte it attached for: a
  * client far behind pauses the reading of the container's output, as a pipe would, with
- * each client's queue bounded (attach.c has the numbers). Giving up on a client that takes
+ * each client's queue bounded (attach_server.c has the numbers). Giving up on a client that takes
  * nothing is opt-in (--attach-stall-timeout) and the client is told. Client input that
  * stdin cannot take yet waits in attach_stdin.c, and no client is read until it is written.
  */

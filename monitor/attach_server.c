@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "attach.h"
+#include "attach_server.h"
 
 #include <errno.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-#include "options.h"
+#include "monitor_options.h"
 
 /*
  * The OCI runtime's command line for create, restore and exec, exactly in conmon's order

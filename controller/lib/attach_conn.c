@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "attach.h"
+#include "attach_conn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include "attach_proto.h"
 #include "container.h"
 #include "detach_keys.h"
-#include "error.h"
+#include "error_util.h"
 #include "exec_session.h"
 #include "fdutil.h"
 #include "paths.h"

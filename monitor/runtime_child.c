@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "runtime.h"
+#include "runtime_child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
-#include "error.h"
+#include "error_util.h"
 #include "fdutil.h"
 
 static void add_all(GPtrArray *argv, char *const *items)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "options.h"
+#include "monitor_options.h"
 
 #include <errno.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "error_util.h"
 #include "paths.h"
 
 void monitor_config_clear(MonitorConfig *cfg)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
-#include "runtime.h"
+#include "runtime_impl.h"
 
 #include <errno.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "error.h"
+#include "error_util.h"
 
 static const char *const extra_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					  "/usr/bin",        "/sbin",          "/bin" };
