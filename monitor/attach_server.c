@@ -3,16 +3,11 @@
 
 #include "attach_server.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/socket.h>
-
-#include <glib-unix.h>
-
 #include "attach_client.h"
 #include "attach_proto.h"
 #include "attach_socket.h"
 #include "attach_stdin.h"
+#include "listener.h"
 #include "source.h"
 
 /*
@@ -58,7 +53,7 @@ struct _AttachServer {
 	gint64 stall_us;   /* --attach-stall-timeout, 0 = never */
 
 	AttachSocket sock;
-	GSource *listen_source; /* NULL while out of fds: resumed when a client leaves */
+	Listener *listener;     /* NULL once the container exited */
 	GPtrArray *clients;     /* AttachClient*, one ref each */
 	gboolean output_paused; /* a client is ATTACH_QUEUE_HIGH behind */
 	GSource *stall_source;  /* with a stall timeout: armed while output waits for a client */
@@ -180,17 +175,15 @@ static void on_stdin_drained(gpointer data)
 	clients_update(data);
 }
 
-static void listen_watch(AttachServer *s);
-
 static void on_client_closed(AttachClient *client, gpointer data)
 {
 	AttachServer *s = data;
 
 	g_debug("Closing attach client %d", attach_client_fd(client));
 	g_ptr_array_remove(s->clients, client);
-	/* A paused listener (out of fds) can take the connection waiting now. */
+	/* A listener resting for want of fds can take the connection waiting now. */
 	if (!s->stopping)
-		listen_watch(s);
+		listener_resume(s->listener);
 	if (s->output_paused)
 		flow_check(s);
 	if (s->done != NULL && s->clients->len == 0) {
@@ -222,38 +215,9 @@ static void add_client(AttachServer *s, int fd)
 	g_ptr_array_add(s->clients, attach_client_new(s->ctx, fd, &client_ops, s));
 }
 
-static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
+static void on_accept(int fd, gpointer data)
 {
-	AttachServer *s = data;
-	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-	if (cfd >= 0) {
-		add_client(s, cfd);
-		return G_SOURCE_CONTINUE;
-	}
-	if (errno == EMFILE || errno == ENFILE) {
-		/* The waiting connection keeps the socket readable: stop polling it rather than
-		 * spin, until a client leaves and frees an fd. */
-		g_warning("Failed to accept client connection on attach socket: %s, pausing",
-			  g_strerror(errno));
-		g_clear_pointer(&s->listen_source, g_source_unref);
-		return G_SOURCE_REMOVE;
-	}
-	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-		g_warning("Failed to accept client connection on attach socket: %s, ignoring",
-			  g_strerror(errno));
-	return G_SOURCE_CONTINUE;
-}
-
-/* Watch the listener unless it is watched already or closed. */
-static void listen_watch(AttachServer *s)
-{
-	if (s->listen_source != NULL || s->sock.listen_fd < 0)
-		return;
-	s->listen_source = g_unix_fd_source_new(s->sock.listen_fd, G_IO_IN);
-	g_source_set_callback(s->listen_source, G_SOURCE_FUNC(on_listen), s, NULL);
-	g_source_set_static_name(s->listen_source, "vigil-attach-listen");
-	g_source_attach(s->listen_source, s->ctx);
+	add_client(data, fd);
 }
 
 AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
@@ -269,7 +233,8 @@ AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Str
 	s->sock = (AttachSocket)ATTACH_SOCKET_INIT;
 	if (!attach_socket_open(&s->sock, cfg, error))
 		return NULL;
-	listen_watch(s);
+	s->listener = listener_new(ctx, s->sock.listen_fd, "vigil-attach-listen", "attach socket",
+				   on_accept, s);
 	return g_steal_pointer(&s);
 }
 
@@ -301,16 +266,16 @@ void attach_server_stdin_ready(AttachServer *server)
 
 void attach_server_stop_listening(AttachServer *server)
 {
-	if (server == NULL || server->sock.listen_fd < 0)
+	if (server == NULL || server->listener == NULL)
 		return;
 	/* Whoever connected before the container exited still gets its last output. */
 	for (int i = 0; i < ATTACH_LAST_ACCEPTS; i++) {
-		int cfd = accept4(server->sock.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int cfd = listener_accept(server->listener);
 		if (cfd < 0)
 			break;
 		add_client(server, cfd);
 	}
-	source_drop(&server->listen_source);
+	g_clear_pointer(&server->listener, listener_free);
 	attach_socket_close_listener(&server->sock);
 }
 
@@ -345,7 +310,7 @@ void attach_server_free(AttachServer *server)
 	/* The clients' callbacks point here: mark first so none of them calls back in. */
 	server->stopping = TRUE;
 	server->done = NULL;
-	source_drop(&server->listen_source);
+	g_clear_pointer(&server->listener, listener_free);
 	source_drop(&server->stall_source);
 	g_clear_pointer(&server->clients, g_ptr_array_unref);
 	attach_socket_clear(&server->sock);

@@ -14,10 +14,8 @@
 #include "cmsg.h"
 #include "error_util.h"
 #include "fdutil.h"
+#include "listener.h"
 #include "source.h"
-
-/* Out of fds: how long the listener rests before it tries to accept again. */
-#define ACCEPT_RETRY_MS 100
 
 struct _Console {
 	GMainContext *ctx;
@@ -26,10 +24,9 @@ struct _Console {
 	char *dir;
 	char *path;
 	int listen_fd;
+	Listener *listener;
 	int conn_fd;
-	GSource *listen_source;
 	GSource *conn_source;
-	GSource *retry_source; /* set while accepting is paused for want of fds */
 	gboolean delivered;
 };
 
@@ -43,14 +40,18 @@ static void remove_socket_files(Console *c)
 	g_clear_pointer(&c->dir, g_free);
 }
 
+static void stop_listening(Console *c)
+{
+	g_clear_pointer(&c->listener, listener_free);
+	vigil_clear_fd(&c->listen_fd);
+	remove_socket_files(c);
+}
+
 static void finish(Console *c)
 {
-	source_drop(&c->listen_source);
+	stop_listening(c);
 	source_drop(&c->conn_source);
-	source_drop(&c->retry_source);
-	vigil_clear_fd(&c->listen_fd);
 	vigil_clear_fd(&c->conn_fd);
-	remove_socket_files(c);
 }
 
 static void set_onlcr(int fd)
@@ -98,74 +99,24 @@ static gboolean on_conn(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-static void listen_watch(Console *c);
+/* One runtime, one terminal: stop listening and take the path away. */
+static void take_conn(Console *c, int fd)
+{
+	c->conn_fd = fd;
+	stop_listening(c);
+}
 
-static gboolean on_accept_retry(gpointer data)
+static void on_accept(int fd, gpointer data)
 {
 	Console *c = data;
 
-	g_clear_pointer(&c->retry_source, g_source_unref);
-	listen_watch(c);
-	return G_SOURCE_REMOVE;
-}
-
-/* The waiting runtime keeps the socket readable: stop polling it rather than spin, and try
- * again a little later, since the fds may be freed by something else. */
-static void pause_listening(Console *c)
-{
-	source_drop(&c->listen_source);
-	if (c->retry_source != NULL)
-		return;
-	c->retry_source = g_timeout_source_new(ACCEPT_RETRY_MS);
-	g_source_set_callback(c->retry_source, on_accept_retry, c, NULL);
-	g_source_set_static_name(c->retry_source, "vigil-console-retry");
-	g_source_attach(c->retry_source, c->ctx);
-}
-
-static gboolean accept_one(Console *c)
-{
-	if (c->conn_fd >= 0)
-		return TRUE;
-	c->conn_fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (c->conn_fd < 0) {
-		if (errno == EMFILE || errno == ENFILE) {
-			g_warning("accept on the console socket: %s, pausing", g_strerror(errno));
-			pause_listening(c);
-		} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-			g_warning("accept on the console socket: %s", g_strerror(errno));
-		}
-		return FALSE;
-	}
-	/* One runtime, one terminal: stop listening and take the path away. */
-	source_drop(&c->listen_source);
-	source_drop(&c->retry_source);
-	vigil_clear_fd(&c->listen_fd);
-	remove_socket_files(c);
-	return TRUE;
-}
-
-static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
-{
-	Console *c = data;
-
-	if (!accept_one(c))
-		return G_SOURCE_CONTINUE;
+	take_conn(c, fd);
 	if (receive(c))
-		return G_SOURCE_REMOVE;
+		return;
 	c->conn_source = g_unix_fd_source_new(c->conn_fd, G_IO_IN);
 	g_source_set_callback(c->conn_source, G_SOURCE_FUNC(on_conn), c, NULL);
 	g_source_set_static_name(c->conn_source, "vigil-console-conn");
 	g_source_attach(c->conn_source, c->ctx);
-	/* accept_one() already dropped the listen source */
-	return G_SOURCE_REMOVE;
-}
-
-static void listen_watch(Console *c)
-{
-	c->listen_source = g_unix_fd_source_new(c->listen_fd, G_IO_IN);
-	g_source_set_callback(c->listen_source, G_SOURCE_FUNC(on_listen), c, NULL);
-	g_source_set_static_name(c->listen_source, "vigil-console");
-	g_source_attach(c->listen_source, c->ctx);
 }
 
 Console *console_new(GMainContext *ctx, ConsoleReadyFunc on_ready, gpointer user_data,
@@ -199,7 +150,8 @@ Console *console_new(GMainContext *ctx, ConsoleReadyFunc on_ready, gpointer user
 	if (listen(c->listen_fd, 128) < 0)
 		return vigil_throw_errno(error, "listen on console socket '%s'", c->path), NULL;
 
-	listen_watch(c);
+	c->listener =
+		listener_new(ctx, c->listen_fd, "vigil-console", "console socket", on_accept, c);
 	return g_steal_pointer(&c);
 }
 
@@ -212,8 +164,12 @@ gboolean console_try_receive(Console *console)
 {
 	if (console->delivered)
 		return TRUE;
-	if (console->conn_fd < 0 && (console->listen_fd < 0 || !accept_one(console)))
-		return FALSE;
+	if (console->conn_fd < 0) {
+		int fd = console->listener != NULL ? listener_accept(console->listener) : -1;
+		if (fd < 0)
+			return FALSE;
+		take_conn(console, fd);
+	}
 	receive(console);
 	return console->delivered;
 }

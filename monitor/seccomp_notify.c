@@ -15,6 +15,7 @@
 
 #include "error_util.h"
 #include "fdutil.h"
+#include "listener.h"
 #include "paths.h"
 #include "seccomp_plugins.h"
 #include "seccomplib.h"
@@ -23,8 +24,6 @@
 /* What runc and crun send with the fd: a state JSON we do not need (runc: one message). */
 #define CONN_BUF    4096
 #define CONN_MAXFDS 8
-/* Out of fds: how long the listener rests before it tries to accept again. */
-#define ACCEPT_RETRY_SECONDS 1
 
 typedef struct {
 	SeccompNotify *owner;
@@ -42,10 +41,9 @@ struct _SeccompNotify {
 	int dir_fd; /* O_PATH of the socket's directory */
 	char *socket_name;
 	int listen_fd;
-	GSource *listen_source;
-	GSource *retry_source; /* set while accepting is paused for want of fds */
-	GList *conns;          /* Peer */
-	GList *listeners;      /* Peer */
+	Listener *listener;
+	GList *conns;     /* Peer */
+	GList *listeners; /* Peer */
 	gboolean warned_refused;
 };
 
@@ -184,55 +182,12 @@ static gboolean on_conn(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-static void listen_watch(SeccompNotify *n);
-
-static gboolean on_accept_retry(gpointer data)
+static void on_accept(int fd, gpointer data)
 {
 	SeccompNotify *n = data;
 
-	g_clear_pointer(&n->retry_source, g_source_unref);
-	listen_watch(n);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean on_listen(int fd, GIOCondition cond, gpointer data)
-{
-	SeccompNotify *n = data;
-
-	for (;;) {
-		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (c >= 0) {
-			n->conns = g_list_prepend(n->conns, peer_new(n, c, G_SOURCE_FUNC(on_conn),
-								     "vigil-seccomp-conn"));
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EMFILE || errno == ENFILE) {
-			/* The waiting connection keeps the socket readable: stop polling it rather
-			 * than spin (as the attach server does), and try again a little later,
-			 * since the fds may be freed by something that is none of our peers. */
-			g_warning("accept on the seccomp notify socket: %s, pausing",
-				  g_strerror(errno));
-			g_clear_pointer(&n->listen_source, g_source_unref);
-			n->retry_source = g_timeout_source_new_seconds(ACCEPT_RETRY_SECONDS);
-			g_source_set_callback(n->retry_source, on_accept_retry, n, NULL);
-			g_source_set_static_name(n->retry_source, "vigil-seccomp-accept-retry");
-			g_source_attach(n->retry_source, n->ctx);
-			return G_SOURCE_REMOVE;
-		}
-		if (errno != EAGAIN && errno != ECONNABORTED)
-			g_warning("accept on the seccomp notify socket: %s", g_strerror(errno));
-		return G_SOURCE_CONTINUE;
-	}
-}
-
-static void listen_watch(SeccompNotify *n)
-{
-	n->listen_source = g_unix_fd_source_new(n->listen_fd, G_IO_IN);
-	g_source_set_callback(n->listen_source, G_SOURCE_FUNC(on_listen), n, NULL);
-	g_source_set_static_name(n->listen_source, "vigil-seccomp-listen");
-	g_source_attach(n->listen_source, n->ctx);
+	n->conns = g_list_prepend(n->conns,
+				  peer_new(n, fd, G_SOURCE_FUNC(on_conn), "vigil-seccomp-conn"));
 }
 
 static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error)
@@ -264,7 +219,8 @@ static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error
 		return vigil_throw_errno(error, "bind seccomp notify socket %s", path);
 	if (listen(n->listen_fd, 16) < 0)
 		return vigil_throw_errno(error, "listen on seccomp notify socket %s", path);
-	listen_watch(n);
+	n->listener = listener_new(n->ctx, n->listen_fd, "vigil-seccomp-listen",
+				   "seccomp notify socket", on_accept, n);
 	return TRUE;
 }
 
@@ -297,8 +253,7 @@ void seccomp_notify_free(SeccompNotify *notify)
 		return;
 	g_list_free_full(notify->conns, (GDestroyNotify)peer_free);
 	g_list_free_full(notify->listeners, (GDestroyNotify)peer_free);
-	source_drop(&notify->listen_source);
-	source_drop(&notify->retry_source);
+	g_clear_pointer(&notify->listener, listener_free);
 	if (notify->listen_fd >= 0)
 		(void)unlinkat(notify->dir_fd, notify->socket_name, 0);
 	vigil_clear_fd(&notify->listen_fd);
