@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-GQuark vigil_error_quark(void)
+GQuark error_util_quark(void)
 {
 	/* Not G_DEFINE_QUARK: clang-format would insert spaces into a hyphenated name that the
 	 * macro stringifies (docs/CONTRIBUTING.md, "Code"). */

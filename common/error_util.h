@@ -7,8 +7,13 @@
  * One error domain for the whole project; the code is an errno value (ENOENT, EINVAL,
  * ETIMEDOUT, ESRCH, EPROTO, ...). It needs no GIO, so the monitor can use it.
  */
-#define VIGIL_ERROR (vigil_error_quark())
-GQuark vigil_error_quark(void);
+#ifndef VIGIL_ERROR
+#define VIGIL_ERROR (error_util_quark())
+#endif
+/* Not vigil_error_quark(): that is libvigil's public function (the same quark), defined in
+ * the library alone, so a program linking the static library and these objects (the
+ * controller's tests) does not get two definitions of it. */
+GQuark error_util_quark(void);
 
 /* Set error to (code, message) and return FALSE. errno is preserved. */
 gboolean vigil_throw(GError **error, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

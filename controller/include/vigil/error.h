@@ -33,7 +33,4 @@
 #define VIGIL_ERROR (vigil_error_quark())
 #endif
 
-/* The library's own sources get this declaration from the project's common error.h. */
-#ifndef VIGIL_COMPILATION
 VIGIL_PUBLIC GQuark vigil_error_quark(void);
-#endif
