@@ -220,7 +220,7 @@ static void on_accept(int fd, gpointer data)
 	add_client(data, fd);
 }
 
-AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
+AttachServer *attach_server_new(GMainContext *ctx, const AttachConfig *cfg, Streams *streams,
 				GError **error)
 {
 	g_autoptr(AttachServer) s = g_new0(AttachServer, 1);
@@ -228,10 +228,10 @@ AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Str
 	s->ctx = ctx;
 	s->streams = streams;
 	s->stall_us = (gint64)cfg->attach_stall_timeout * G_USEC_PER_SEC;
-	s->stdin_ = attach_stdin_new(ctx, cfg, streams, on_stdin_drained, s);
+	s->stdin_ = attach_stdin_new(ctx, &cfg->stdin_, streams, on_stdin_drained, s);
 	s->clients = g_ptr_array_new_with_free_func(attach_client_release);
 	s->sock = (AttachSocket)ATTACH_SOCKET_INIT;
-	if (!attach_socket_open(&s->sock, cfg, error))
+	if (!attach_socket_open(&s->sock, &cfg->socket, error))
 		return NULL;
 	s->listener = listener_new(ctx, s->sock.listen_fd, "vigil-attach-listen", "attach socket",
 				   on_accept, s);

@@ -3,7 +3,8 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
+#include "attach_socket.h"
+#include "attach_stdin.h"
 #include "streams.h"
 
 /*
@@ -22,8 +23,16 @@
  */
 typedef struct _AttachServer AttachServer;
 
-/* Create the socket (and the symlink) for cfg->bundle. streams must outlive the server. */
-AttachServer *attach_server_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
+/* What the attach server is given from the command line (module_config.c). */
+typedef struct {
+	AttachSocketConfig socket;
+	AttachStdinConfig stdin_;
+	int attach_stall_timeout; /* seconds, 0 = never give up on a client */
+} AttachConfig;
+
+/* Create the socket (and the symlink) for cfg->socket.bundle. streams must outlive the
+ * server; cfg need not. */
+AttachServer *attach_server_new(GMainContext *ctx, const AttachConfig *cfg, Streams *streams,
 				GError **error);
 
 /*

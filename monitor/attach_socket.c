@@ -21,7 +21,7 @@
 /* Only the engine (root, or the rootless user) may connect. */
 #define ATTACH_SOCKET_MODE 0700
 
-static char *absolute_bundle(const MonitorConfig *cfg)
+static char *absolute_bundle(const AttachSocketConfig *cfg)
 {
 	if (g_path_is_absolute(cfg->bundle))
 		return g_strdup(cfg->bundle);
@@ -37,7 +37,7 @@ static char *absolute_bundle(const MonitorConfig *cfg)
  * stops a container that nobody will attach to that way. The link is only a shorter name for
  * <bundle>/attach: we say why it is missing and go on.
  */
-static void make_symlink(AttachSocket *sock, const MonitorConfig *cfg)
+static void make_symlink(AttachSocket *sock, const AttachSocketConfig *cfg)
 {
 	g_autoptr(GError) error = NULL;
 
@@ -81,7 +81,7 @@ static gboolean bind_socket(AttachSocket *sock, GError **error)
 	return TRUE;
 }
 
-gboolean attach_socket_open(AttachSocket *sock, const MonitorConfig *cfg, GError **error)
+gboolean attach_socket_open(AttachSocket *sock, const AttachSocketConfig *cfg, GError **error)
 {
 	*sock = (AttachSocket)ATTACH_SOCKET_INIT;
 	sock->path = g_build_filename(cfg->bundle, ATTACH_SOCKET_NAME, NULL);

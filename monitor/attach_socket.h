@@ -3,8 +3,6 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
-
 /*
  * Where the attach socket lives and how it gets there (docs/conmon-contract.md,
  * "Attach socket paths"): the file side of attach_server.c. The socket is always <bundle>/attach,
@@ -22,13 +20,22 @@ typedef struct {
 	gboolean bound; /* the socket file is ours to remove */
 } AttachSocket;
 
+/* Where the socket goes, from the command line (borrowed strings). */
+typedef struct {
+	const char *bundle;          /* the socket is <bundle>/attach */
+	const char *cwd;             /* a relative bundle is relative to this (NULL: ours) */
+	const char *socket_dir_path; /* --socket-dir-path: where the symlink goes */
+	const char *cuuid;           /* the symlink's name; NULL: no symlink */
+	gboolean full_attach;        /* --full-attach: no symlink */
+} AttachSocketConfig;
+
 #define ATTACH_SOCKET_INIT                                            \
 	{                                                             \
 		.listen_fd = -1, .bundle_fd = -1, .socket_dir_fd = -1 \
 	}
 
 /* Create everything; on error nothing is left behind. */
-gboolean attach_socket_open(AttachSocket *sock, const MonitorConfig *cfg, GError **error);
+gboolean attach_socket_open(AttachSocket *sock, const AttachSocketConfig *cfg, GError **error);
 
 /* Close the listener only (clients already accepted are unaffected). */
 void attach_socket_close_listener(AttachSocket *sock);

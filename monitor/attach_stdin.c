@@ -85,7 +85,7 @@ static gboolean on_writable(int fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-AttachStdin *attach_stdin_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
+AttachStdin *attach_stdin_new(GMainContext *ctx, const AttachStdinConfig *cfg, Streams *streams,
 			      AttachStdinDrainedFunc on_drained, gpointer user_data)
 {
 	AttachStdin *in = g_new0(AttachStdin, 1);

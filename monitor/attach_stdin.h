@@ -3,7 +3,6 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
 #include "streams.h"
 
 /*
@@ -18,7 +17,14 @@ typedef struct _AttachStdin AttachStdin;
 /* Everything kept was written (or dropped): clients may be read again. */
 typedef void (*AttachStdinDrainedFunc)(gpointer user_data);
 
-AttachStdin *attach_stdin_new(GMainContext *ctx, const MonitorConfig *cfg, Streams *streams,
+/* The container's stdin, from the command line. */
+typedef struct {
+	gboolean terminal;         /* -t: stdin is the PTY, never closed */
+	gboolean stdin_;           /* -i: a pipe, closed on a client's EOF ... */
+	gboolean leave_stdin_open; /* ... unless --leave-stdin-open */
+} AttachStdinConfig;
+
+AttachStdin *attach_stdin_new(GMainContext *ctx, const AttachStdinConfig *cfg, Streams *streams,
 			      AttachStdinDrainedFunc on_drained, gpointer user_data);
 
 /* Bytes from a client. Dropped when there is no stdin (neither -i nor -t) or it is closed. */

@@ -31,7 +31,7 @@ static DiagLevel level_of(GLogLevelFlags flags, LevelStyle *out)
 	return DIAG_LEVEL_DEBUG;
 }
 
-static void emit(const MonitorConfig *cfg, const LevelStyle *style, const char *message)
+static void emit(const DiagConfig *cfg, const LevelStyle *style, const char *message)
 {
 	fprintf(stderr, "[conmon:%c]: %s\n", style->tag, message);
 	fflush(stderr);
@@ -48,7 +48,7 @@ static void emit(const MonitorConfig *cfg, const LevelStyle *style, const char *
 static GLogWriterOutput writer(GLogLevelFlags flags, const GLogField *fields, gsize n_fields,
 			       gpointer user_data)
 {
-	const MonitorConfig *cfg = user_data;
+	const DiagConfig *cfg = user_data;
 	const char *message = NULL;
 	LevelStyle style;
 
@@ -64,12 +64,12 @@ static GLogWriterOutput writer(GLogLevelFlags flags, const GLogField *fields, gs
 	return G_LOG_WRITER_HANDLED;
 }
 
-void diag_init(const MonitorConfig *cfg)
+void diag_init(const DiagConfig *cfg)
 {
 	g_log_set_writer_func(writer, (gpointer)cfg, NULL);
 }
 
-void diag_fatal(const MonitorConfig *cfg, const char *message)
+void diag_fatal(const DiagConfig *cfg, const char *message)
 {
 	static const LevelStyle fatal_style = { 'e', "error", LOG_ERR };
 

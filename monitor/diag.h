@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include "monitor_options.h"
+#include <glib.h>
 
 /*
  * The monitor's own messages. The one place that decides their format and destination:
@@ -10,8 +10,26 @@
  * once the monitor has daemonized and its stderr is /dev/null.
  */
 
-/* Install the GLib log writer. cfg must outlive every later g_log call. */
-void diag_init(const MonitorConfig *cfg);
+typedef enum {
+	DIAG_LEVEL_ERROR,
+	DIAG_LEVEL_WARN,
+	DIAG_LEVEL_INFO,
+	DIAG_LEVEL_DEBUG,
+	DIAG_LEVEL_TRACE,
+} DiagLevel;
+
+/* The diagnostics options of the command line (module_config.c; borrowed). */
+typedef struct {
+	DiagLevel log_level; /* --log-level: what is shown */
+	gboolean syslog;
+	/* syslog's prefix */
+	const char *cid;
+	const char *log_tag;
+} DiagConfig;
+
+/* Install the GLib log writer. cfg must outlive every later g_log call; it is read at each
+ * call, so a level known only later can still be set in it. */
+void diag_init(const DiagConfig *cfg);
 
 /* A fatal setup error: one line on stderr (and syslog with --syslog). */
-void diag_fatal(const MonitorConfig *cfg, const char *message);
+void diag_fatal(const DiagConfig *cfg, const char *message);

@@ -20,16 +20,17 @@ static void close_from(int first)
 		(void)close(fd);
 }
 
-int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int status)
+int exit_command_run(const char *command, char *const *args, int delay_s, const char *oom_score_adj,
+		     int status)
 {
 	g_autoptr(GPtrArray) argv = NULL;
 
-	if (cfg->exit_command == NULL)
+	if (command == NULL)
 		return status;
 
 	argv = g_ptr_array_new();
-	g_ptr_array_add(argv, cfg->exit_command);
-	for (char **a = cfg->exit_command_args; a != NULL && *a != NULL; a++)
+	g_ptr_array_add(argv, (char *)command);
+	for (char *const *a = args; a != NULL && *a != NULL; a++)
 		g_ptr_array_add(argv, *a);
 	g_ptr_array_add(argv, NULL);
 
@@ -44,9 +45,9 @@ int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int st
 	}
 	if (pid == 0) {
 		daemon_child_reset(oom_score_adj);
-		if (cfg->exit_delay > 0)
-			sleep((unsigned)cfg->exit_delay);
-		execv(cfg->exit_command, (char **)argv->pdata);
+		if (delay_s > 0)
+			sleep((unsigned)delay_s);
+		execv(command, (char **)argv->pdata);
 		_exit(1);
 	}
 
@@ -59,8 +60,7 @@ int exit_command_run(const MonitorConfig *cfg, const char *oom_score_adj, int st
 			return status;
 		int code = reaper_exit_status(wstatus);
 		if (code != 0) {
-			g_warning("exit command '%s' failed with status %d", cfg->exit_command,
-				  code);
+			g_warning("exit command '%s' failed with status %d", command, code);
 			return code;
 		}
 		return status;

@@ -16,6 +16,7 @@
 #include "error_util.h"
 #include "fdutil.h"
 #include "logs/log_sink.h"
+#include "module_config.h"
 #include "monitor.h"
 #include "monitor_options.h"
 #include "sync_msg.h"
@@ -70,7 +71,9 @@ static void sync_pipe_fail(int sync_fd, SyncKey key, const char *message)
 
 static int fatal(const MonitorConfig *cfg, int sync_fd, const char *message)
 {
-	diag_fatal(cfg, message);
+	DiagConfig diag = module_config_diag(cfg);
+
+	diag_fatal(&diag, message);
 	sync_pipe_fail(sync_fd, sync_key_for(cfg->api_version, cfg->exec), message);
 	return EXIT_FAILURE;
 }
@@ -114,7 +117,9 @@ int main(int argc, char **argv)
 			VIGIL_CONMON_COMPAT_VERSION, VIGIL_GIT_COMMIT, VIGIL_VERSION);
 		return EXIT_SUCCESS;
 	}
-	diag_init(&cfg);
+	/* main's frame outlives every g_log call: the writer reads diag at each. */
+	DiagConfig diag = module_config_diag(&cfg);
+	diag_init(&diag);
 
 	/* Compat: conmon reads _OCI_ATTACHPIPE only for --exec-attach; a stale value in the
 	 * environment of any other monitor is no error. */
@@ -123,12 +128,14 @@ int main(int argc, char **argv)
 	    (cfg.exec_attach && !env_fd("_OCI_ATTACHPIPE", &startup.attach_fd, &error)) ||
 	    !options_validate(&cfg, &error))
 		return fatal(&cfg, startup.sync_fd, error->message);
+	diag.log_level = cfg.log_level; /* --log-level is checked by options_validate */
 	if (startup.start_fd == 0)
 		startup.start_fd = -1; /* Compat: conmon takes fd 0 as "no start pipe" */
 	if (cfg.exec_attach && startup.attach_fd < 0)
 		return fatal(&cfg, startup.sync_fd,
 			     "--attach specified but _OCI_ATTACHPIPE was not");
-	logs = log_sinks_new(&cfg, &error);
+	LogConfig log_config = module_config_logs(&cfg);
+	logs = log_sinks_new(&log_config, &error);
 	if (logs == NULL)
 		return fatal(&cfg, startup.sync_fd, error->message);
 

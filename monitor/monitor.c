@@ -18,6 +18,7 @@
 #include "exit_file.h"
 #include "fdutil.h"
 #include "foreign_exit.h"
+#include "module_config.h"
 #include "oom.h"
 #include "output_hold.h"
 #include "pidfd.h"
@@ -331,9 +332,12 @@ static gboolean setup_notify_sockets(Monitor *m, GError **error)
 						       m->cfg->sdnotify_socket, error)) == NULL)
 			return FALSE;
 	}
-	if (m->cfg->seccomp_notify_socket != NULL &&
-	    (m->seccomp = seccomp_notify_new(m->ctx, m->cfg, error)) == NULL)
-		return FALSE;
+	if (m->cfg->seccomp_notify_socket != NULL) {
+		SeccompConfig seccomp = module_config_seccomp(m->cfg);
+		m->seccomp = seccomp_notify_new(m->ctx, &seccomp, error);
+		if (m->seccomp == NULL)
+			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -451,7 +455,8 @@ static gboolean setup(Monitor *m, GError **error)
 	/* Before the runtime runs and before the attach pipe message: podman connects as soon
 	 * as it reads {"data": 0} (docs/conmon-contract.md, "Attach pipe"). */
 	if (m->cfg->bundle != NULL && !passthrough) {
-		m->attach = attach_server_new(m->ctx, m->cfg, m->streams, error);
+		AttachConfig attach = module_config_attach(m->cfg);
+		m->attach = attach_server_new(m->ctx, &attach, m->streams, error);
 		if (m->attach == NULL)
 			return FALSE;
 		m->ctl = ctl_new(m->ctx, m->cfg->bundle, m->streams, m->logs, error);
@@ -473,7 +478,8 @@ static gboolean setup(Monitor *m, GError **error)
 
 	if (!setup_notify_sockets(m, error))
 		return FALSE;
-	argv = runtime_build_argv(m->cfg, m->console ? console_socket_path(m->console) : NULL);
+	RuntimeConfig runtime = module_config_runtime(m->cfg);
+	argv = runtime_build_argv(&runtime, m->console ? console_socket_path(m->console) : NULL);
 	if (m->cfg->log_level >= DIAG_LEVEL_TRACE) {
 		g_autofree char *joined = g_strjoinv(" ", argv);
 		g_debug("calling runtime args: %s", joined);
@@ -543,6 +549,8 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 
 	/* Like conmon, only a container that ran gets its exit command (podman's cleanup). */
 	if (m.container_done)
-		m.process_status = exit_command_run(cfg, startup->oom_score_adj, m.process_status);
+		m.process_status =
+			exit_command_run(cfg->exit_command, cfg->exit_command_args, cfg->exit_delay,
+					 startup->oom_score_adj, m.process_status);
 	return m.process_status;
 }

@@ -3,20 +3,14 @@
 
 #include <glib.h>
 
+#include "diag.h"
+
 /*
  * Everything the command line says, parsed once into one struct owned by main() (no
  * globals; conmon's 46 externs have no place to live). The option set, names, short forms
  * and defaults are conmon's newest release (docs/conmon-contract.md, "Command line"), so engines
  * can start vigilmon with the argv they build for conmon.
  */
-
-typedef enum {
-	DIAG_LEVEL_ERROR,
-	DIAG_LEVEL_WARN,
-	DIAG_LEVEL_INFO,
-	DIAG_LEVEL_DEBUG,
-	DIAG_LEVEL_TRACE,
-} DiagLevel;
 
 typedef struct {
 	/* identity / mode */

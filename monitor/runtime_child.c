@@ -23,7 +23,7 @@ static void add_all(GPtrArray *argv, char *const *items)
 		g_ptr_array_add(argv, g_strdup(*items));
 }
 
-char **runtime_build_argv(const MonitorConfig *cfg, const char *console_socket)
+char **runtime_build_argv(const RuntimeConfig *cfg, const char *console_socket)
 {
 	GPtrArray *argv = g_ptr_array_new();
 

@@ -5,15 +5,29 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
-
 /*
  * The OCI runtime's command line for create, restore and exec, exactly in conmon's order
  * (docs/conmon-contract.md, "Runtime command lines"), and the fork/exec of the runtime child.
  */
 
+/* The runtime options of the command line (module_config.c fills it in; borrowed). */
+typedef struct {
+	const char *runtime;           /* --runtime: its path */
+	char *const *runtime_args;     /* --runtime-arg: before the subcommand */
+	const GPtrArray *runtime_opts; /* --runtime-opt, --restore-arg: after it, in order */
+	gboolean systemd_cgroup;
+	gboolean no_pivot;
+	gboolean no_new_keyring;
+	const char *cid;
+	const char *bundle;
+	const char *container_pidfile;
+	gboolean exec; /* runtime exec --process exec_process_spec */
+	const char *exec_process_spec;
+	const char *restore; /* runtime restore from this checkpoint directory */
+} RuntimeConfig;
+
 /* NULL-terminated argv; console_socket may be NULL. */
-char **runtime_build_argv(const MonitorConfig *cfg, const char *console_socket);
+char **runtime_build_argv(const RuntimeConfig *cfg, const char *console_socket);
 
 typedef struct {
 	/* fds to install as the child's 0, 1, 2; -1 means /dev/null. Ignored if passthrough. */

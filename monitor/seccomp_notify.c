@@ -224,7 +224,7 @@ static gboolean listen_socket(SeccompNotify *n, const char *path, GError **error
 	return TRUE;
 }
 
-SeccompNotify *seccomp_notify_new(GMainContext *ctx, const MonitorConfig *cfg, GError **error)
+SeccompNotify *seccomp_notify_new(GMainContext *ctx, const SeccompConfig *cfg, GError **error)
 {
 	g_autoptr(SeccompNotify) n = g_new0(SeccompNotify, 1);
 

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
+#include "seccomp_plugins.h"
 
 /*
  * seccomp user notifications (--seccomp-notify-socket, --seccomp-notify-plugins;
@@ -30,7 +30,7 @@ typedef struct _SeccompNotify SeccompNotify;
  * CONMON_SECCOMP_NOTIFY_PLUGINS, a ':'-separated list of .so paths), then listen on
  * cfg->seccomp_notify_socket (a stale socket there is replaced).
  */
-SeccompNotify *seccomp_notify_new(GMainContext *ctx, const MonitorConfig *cfg, GError **error);
+SeccompNotify *seccomp_notify_new(GMainContext *ctx, const SeccompConfig *cfg, GError **error);
 
 /* Stop the plugins, close every listener fd (pending notifications then fail with ENOSYS in
  * the kernel) and remove the socket. */

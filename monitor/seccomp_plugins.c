@@ -121,19 +121,7 @@ static gboolean plugin_load(SeccompPlugins *plugins, const char *path, PluginCon
 	return TRUE;
 }
 
-/* The runtime's --root, which plugins receive as runtime_root_path. */
-static const char *runtime_root(const MonitorConfig *cfg)
-{
-	for (char **a = cfg->runtime_args; a != NULL && *a != NULL; a++) {
-		if (g_str_has_prefix(*a, "--root="))
-			return *a + strlen("--root=");
-		if (g_str_equal(*a, "--root") && a[1] != NULL)
-			return a[1];
-	}
-	return NULL;
-}
-
-SeccompPlugins *seccomp_plugins_load(const MonitorConfig *cfg, GError **error)
+SeccompPlugins *seccomp_plugins_load(const SeccompConfig *cfg, GError **error)
 {
 	g_autoptr(SeccompPlugins) plugins = g_new0(SeccompPlugins, 1);
 	const char *list = cfg->seccomp_notify_plugins != NULL
@@ -142,7 +130,7 @@ SeccompPlugins *seccomp_plugins_load(const MonitorConfig *cfg, GError **error)
 	g_autofree char *config_json =
 		cfg->bundle != NULL ? g_build_filename(cfg->bundle, "config.json", NULL) : NULL;
 	PluginConf conf = {
-		.runtime_root_path = runtime_root(cfg),
+		.runtime_root_path = cfg->runtime_root,
 		.name = cfg->cid,
 		.bundle_path = cfg->bundle,
 		.oci_config_path = config_json,

@@ -5,8 +5,6 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
-
 /*
  * seccomp notify plugins (--seccomp-notify-plugins, CONMON_SECCOMP_NOTIFY_PLUGINS;
  * docs/conmon-contract.md, "Seccomp notify"), through crun's plugin ABI
@@ -15,12 +13,22 @@
  */
 typedef struct _SeccompPlugins SeccompPlugins;
 
+/* What seccomp notify is given from the command line (module_config.c; borrowed). */
+typedef struct {
+	const char *seccomp_notify_socket;
+	const char *seccomp_notify_plugins;
+	/* what the plugins are told about the container */
+	const char *cid;
+	const char *bundle;
+	const char *runtime_root; /* the runtime's --root, NULL if none was given */
+} SeccompConfig;
+
 /*
  * dlopen and start every plugin in cfg->seccomp_notify_plugins, else the environment's
  * CONMON_SECCOMP_NOTIFY_PLUGINS (a ':'-separated list of .so paths; empty entries are
  * skipped). None is fine: every notification then gets the default.
  */
-SeccompPlugins *seccomp_plugins_load(const MonitorConfig *cfg, GError **error);
+SeccompPlugins *seccomp_plugins_load(const SeccompConfig *cfg, GError **error);
 
 /*
  * Ask the plugins in order about req (resp zeroed, its id set) and fill resp; a notification

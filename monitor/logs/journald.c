@@ -190,7 +190,7 @@ static void journald_free_ptr(Journald *j)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Journald, journald_free_ptr)
 
-LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error)
+LogDriver *journald_driver_new(const LogConfig *cfg, GError **error)
 {
 	g_autoptr(Journald) j = NULL;
 	gsize n_labels = cfg->log_labels != NULL ? g_strv_length(cfg->log_labels) : 0;

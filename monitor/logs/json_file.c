@@ -79,7 +79,7 @@ static const LogDriverOps json_ops = {
 	.free = json_free,
 };
 
-LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error)
+LogDriver *json_file_driver_new(const LogConfig *cfg, const char *path, GError **error)
 {
 	g_autofree JsonFile *j = g_new0(JsonFile, 1);
 

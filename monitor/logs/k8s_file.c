@@ -66,7 +66,7 @@ static const LogDriverOps k8s_ops = {
 	.free = k8s_free,
 };
 
-LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error)
+LogDriver *k8s_file_driver_new(const LogConfig *cfg, const char *path, GError **error)
 {
 	g_autofree K8sFile *k = g_new0(K8sFile, 1);
 

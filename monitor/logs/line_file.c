@@ -3,7 +3,7 @@
 
 #include "line_file.h"
 
-gboolean line_file_init(LineFile *lf, const LogDriverOps *ops, const MonitorConfig *cfg,
+gboolean line_file_init(LineFile *lf, const LogDriverOps *ops, const LogConfig *cfg,
 			const char *path, gsize line_max, LineFileFormatTime format_time,
 			LogLinesEmit emit, GError **error)
 {

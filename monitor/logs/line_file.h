@@ -8,7 +8,6 @@
 #include "log_driver.h"
 #include "log_file.h"
 #include "log_lines.h"
-#include "monitor_options.h"
 
 /*
  * What the file drivers (k8s-file, json-file) share: container output split into records by
@@ -37,7 +36,7 @@ struct _LineFile {
 
 /* Open path with the command line's size limits and rotation (docs/conmon-contract.md,
  * "Log size and rotation"). */
-gboolean line_file_init(LineFile *lf, const LogDriverOps *ops, const MonitorConfig *cfg,
+gboolean line_file_init(LineFile *lf, const LogDriverOps *ops, const LogConfig *cfg,
 			const char *path, gsize line_max, LineFileFormatTime format_time,
 			LogLinesEmit emit, GError **error);
 void line_file_clear(LineFile *lf);

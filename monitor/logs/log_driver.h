@@ -5,8 +5,6 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
-
 /*
  * The small interface every log driver implements (one driver per file in monitor/logs/);
  * log_sink.c fans container output out to the configured ones. Nothing here fails: a driver
@@ -35,18 +33,37 @@ struct _LogDriver {
 	const LogDriverOps *ops;
 };
 
+/* The log options of the command line, all the drivers are given (module_config.c fills it
+ * in from MonitorConfig). Strings are borrowed: they outlive the drivers' constructors. */
+typedef struct {
+	char **log_paths;    /* -l values, NULL-terminated */
+	gint64 log_line_max; /* --log-line-max; 0: each driver's own */
+	/* the file drivers (log_file.h, LogFileOptions) */
+	gint64 log_size_max;        /* --log-size-max, -1 = none */
+	gint64 log_global_size_max; /* --log-global-size-max, -1 = none */
+	gboolean log_rotate;
+	int log_max_files;
+	char **log_allowlist_dirs;
+	/* journald's fields */
+	const char *cid;
+	const char *name;
+	const char *log_tag;
+	char **log_labels;
+	gboolean no_container_partial_message;
+} LogConfig;
+
 /*
  * The longest piece of a line a driver assembles into one record: --log-line-max, else the
  * driver's default. It bounds what one stream can make the monitor hold (log_lines.h), so
  * one endless line costs a few times this, not its length.
  */
-static inline gsize log_driver_line_max(const MonitorConfig *cfg, gsize driver_default)
+static inline gsize log_driver_line_max(const LogConfig *cfg, gsize driver_default)
 {
 	return cfg->log_line_max > 0 ? (gsize)cfg->log_line_max : driver_default;
 }
 
-LogDriver *k8s_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
-LogDriver *json_file_driver_new(const MonitorConfig *cfg, const char *path, GError **error);
+LogDriver *k8s_file_driver_new(const LogConfig *cfg, const char *path, GError **error);
+LogDriver *json_file_driver_new(const LogConfig *cfg, const char *path, GError **error);
 /* Checks --cid length and loads libsystemd: errors are conmon's (docs/conmon-contract.md,
  * "Option errors", step 12). */
-LogDriver *journald_driver_new(const MonitorConfig *cfg, GError **error);
+LogDriver *journald_driver_new(const LogConfig *cfg, GError **error);

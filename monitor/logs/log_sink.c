@@ -94,7 +94,7 @@ static gboolean add_driver(LogSinks *sinks, LogDriver *driver)
 	return TRUE;
 }
 
-LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error)
+LogSinks *log_sinks_new(const LogConfig *cfg, GError **error)
 {
 	g_autoptr(LogSinks) sinks = g_new0(LogSinks, 1);
 	const char *k8s_path = NULL, *json_path = NULL;

@@ -3,7 +3,7 @@
 
 #include <glib.h>
 
-#include "monitor_options.h"
+#include "log_driver.h"
 
 /*
  * Container logging: the drivers configured with -l/--log-path (docs/logging.md), behind one
@@ -24,7 +24,7 @@ typedef struct _LogSinks LogSinks;
  * daemonizes, so errors reach the engine. Error messages are conmon's (docs/conmon-contract.md,
  * "Option errors", step 12).
  */
-LogSinks *log_sinks_new(const MonitorConfig *cfg, GError **error);
+LogSinks *log_sinks_new(const LogConfig *cfg, GError **error);
 
 /*
  * The main context for the one-shot timer that writes out a held line fragment (a prompt

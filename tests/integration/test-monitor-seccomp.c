@@ -12,7 +12,6 @@
 
 #include "cmsg.h"
 #include "error_util.h"
-#include "monitor_options.h"
 #include "seccomp_notify.h"
 #include "testlib.h"
 
@@ -228,15 +227,15 @@ static void test_seccomp_listen_emfile(void)
 	g_autofree char *dir = g_build_filename(testlib_root(), "seccomp-emfile-XXXXXX", NULL);
 	g_assert_nonnull(g_mkdtemp(dir));
 	g_autofree char *path = g_build_filename(dir, "seccomp.sock", NULL);
-	g_auto(MonitorConfig) cfg = { 0 };
+	SeccompConfig cfg = { 0 };
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GMainContext) ctx = g_main_context_new();
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int p[2];
 
 	g_unsetenv("CONMON_SECCOMP_NOTIFY_PLUGINS");
-	cfg.cid = g_strdup("emfile");
-	cfg.seccomp_notify_socket = g_strdup(path);
+	cfg.cid = "emfile";
+	cfg.seccomp_notify_socket = path;
 	g_autoptr(SeccompNotify) n = seccomp_notify_new(ctx, &cfg, &error);
 	if (g_error_matches(error, VIGIL_ERROR, ENOTSUP) ||
 	    g_error_matches(error, VIGIL_ERROR, ENOENT)) {

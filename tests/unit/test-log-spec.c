@@ -18,9 +18,9 @@
 #define ERR VIGIL_STREAM_STDERR
 
 /* A config with the given -l values (NULL-terminated) and conmon's defaults. */
-static MonitorConfig config_for(char **specs)
+static LogConfig config_for(char **specs)
 {
-	MonitorConfig cfg = { 0 };
+	LogConfig cfg = { 0 };
 
 	cfg.cid = (char *)"0123456789abcdef";
 	cfg.log_paths = specs;
@@ -33,7 +33,7 @@ static MonitorConfig config_for(char **specs)
 static LogSinks *sinks_for(const char *spec, GError **error)
 {
 	char *paths[] = { (char *)spec, NULL };
-	MonitorConfig cfg = config_for(spec != NULL ? paths : NULL);
+	LogConfig cfg = config_for(spec != NULL ? paths : NULL);
 
 	return log_sinks_new(&cfg, error);
 }
@@ -89,7 +89,7 @@ static void test_kinds(void)
 	{
 		/* no driver: a k8s-file path; several drivers at once */
 		char *specs[] = { bare, json_spec, (char *)"none", NULL };
-		MonitorConfig cfg = config_for(specs);
+		LogConfig cfg = config_for(specs);
 		g_autoptr(LogSinks) s = log_sinks_new(&cfg, &error);
 		g_assert_no_error(error);
 		g_assert_nonnull(s);
@@ -141,7 +141,7 @@ static void test_journald_options(void)
 			   : cases[i].file == 2 ? json
 			   : cases[i].file == 3 ? (char *)"journald"
 						: (char *)"none";
-		MonitorConfig cfg = config_for(specs);
+		LogConfig cfg = config_for(specs);
 		if (cases[i].cid != NULL)
 			cfg.cid = (char *)cases[i].cid;
 		cfg.log_tag = (char *)cases[i].tag;
@@ -166,7 +166,7 @@ static void test_journald_options(void)
 static void test_partial_message_warning(void)
 {
 	char *specs[] = { (char *)"none", NULL };
-	MonitorConfig cfg = config_for(specs);
+	LogConfig cfg = config_for(specs);
 
 	cfg.no_container_partial_message = TRUE;
 	g_test_expect_message("vigilmon", G_LOG_LEVEL_WARNING,
@@ -194,7 +194,7 @@ static void files_setup(Files *f, gconstpointer data)
 	g_autofree char *k = g_strconcat("k8s-file:", f->k8s, NULL);
 	g_autofree char *j = g_strconcat("json-file:", f->json, NULL);
 	char *specs[] = { k, j, NULL };
-	MonitorConfig cfg = config_for(specs);
+	LogConfig cfg = config_for(specs);
 
 	cfg.log_line_max = (gint64)GPOINTER_TO_SIZE(data); /* 0: the drivers' defaults */
 	f->sinks = log_sinks_new(&cfg, NULL);
@@ -387,7 +387,7 @@ static void test_line_max_range(void)
 		g_autofree char *want = g_strdup_printf(
 			"--log-line-max must be between 1024 and 67108864 bytes, got %" G_GINT64_FORMAT,
 			bad[i]);
-		MonitorConfig cfg = config_for(specs);
+		LogConfig cfg = config_for(specs);
 		cfg.log_line_max = bad[i];
 		g_assert_null(log_sinks_new(&cfg, &error));
 		g_assert_error(error, VIGIL_ERROR, EINVAL);
@@ -395,7 +395,7 @@ static void test_line_max_range(void)
 	}
 	for (gsize i = 0; i < G_N_ELEMENTS(good); i++) {
 		g_autoptr(GError) error = NULL;
-		MonitorConfig cfg = config_for(specs);
+		LogConfig cfg = config_for(specs);
 		cfg.log_line_max = good[i];
 		g_autoptr(LogSinks) s = log_sinks_new(&cfg, &error);
 		g_assert_no_error(error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config.h"
 
+#include "module_config.h"
 #include "monitor_options.h"
 #include "runtime_child.h"
 
@@ -20,7 +21,8 @@ static char *argv_for(const char *console, ...)
 	g_ptr_array_add(argv, NULL);
 	g_assert_true(options_parse(&cfg, (int)argv->len - 1, (char **)argv->pdata, &error));
 	g_assert_true(options_validate(&cfg, &error));
-	g_auto(GStrv) rt = runtime_build_argv(&cfg, console);
+	RuntimeConfig runtime = module_config_runtime(&cfg);
+	g_auto(GStrv) rt = runtime_build_argv(&runtime, console);
 	return g_strjoinv(" ", rt);
 }
 
