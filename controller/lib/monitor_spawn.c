@@ -139,6 +139,8 @@ MonitorProcess *monitor_spawn(const char *binary, GPtrArray *args, guint preserv
 		src[n] = att_w;
 		dst[n++] = 5 + (int)preserve_fds;
 	}
+	g_autofree char *text = runtime_cmd_argv_text((const char *const *)argv->pdata);
+	g_debug("starting the monitor: %s", text);
 	if (!g_spawn_async_with_pipes_and_fds(
 		    NULL, (const char *const *)argv->pdata, (const char *const *)env->pdata,
 		    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, -1, -1, -1,

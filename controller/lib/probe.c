@@ -15,8 +15,10 @@
 static char *run_capture(const char *const *argv, int *out_status)
 {
 	g_autofree char *out = NULL, *err = NULL;
+	g_autofree char *text = runtime_cmd_argv_text(argv);
 
 	*out_status = -1;
+	g_debug("probing: %s", text);
 	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
 			  out_status, NULL))
 		return NULL;

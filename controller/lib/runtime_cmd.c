@@ -31,6 +31,28 @@ GPtrArray *runtime_cmd_argv(const RuntimeCmd *cmd, const char *const *args)
 	return argv;
 }
 
+char *runtime_cmd_argv_text(const char *const *argv)
+{
+	GString *s = g_string_new(NULL);
+
+	for (; *argv != NULL; argv++) {
+		const char *a = *argv;
+		gboolean plain = *a != '\0';
+
+		for (const char *p = a; plain && *p != '\0'; p++)
+			plain = g_ascii_isalnum(*p) || strchr("_-./=:,+@%", *p) != NULL;
+		if (s->len > 0)
+			g_string_append_c(s, ' ');
+		if (plain) {
+			g_string_append(s, a);
+		} else {
+			g_autofree char *quoted = g_shell_quote(a);
+			g_string_append(s, quoted);
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
 /* The msg of one JSON log line if its level is an error; NULL otherwise. */
 static char *json_line_error(const char *line)
 {
@@ -132,8 +154,9 @@ gboolean runtime_cmd_run(const RuntimeCmd *cmd, const char *const *args, char **
 	g_autofree char *name = g_path_get_basename(cmd->path);
 	g_autoptr(GError) local = NULL;
 	int status = 0;
+	g_autofree char *text = runtime_cmd_argv_text((const char *const *)argv->pdata);
 
-	g_debug("running %s", cmd->path);
+	g_debug("running %s", text);
 	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
 			  &status, &local))
 		return vigil_throw(error, ENOENT, "%s: %s", name, local->message);

@@ -16,6 +16,10 @@ typedef struct {
 /* The full argv (NULL-terminated GPtrArray of borrowed strings). */
 GPtrArray *runtime_cmd_argv(const RuntimeCmd *cmd, const char *const *args);
 
+/* argv as one line a shell would split back into it (words quoted only where needed), for
+ * the debug messages that show what runs (vigilctl --debug). */
+char *runtime_cmd_argv_text(const char *const *argv);
+
 /*
  * Run it and wait. Non-zero exit: EIO "<runtime name>: <its own message>" (the last error
  * line of its output, from JSON or logfmt, as one line). out_stdout (optional) gets stdout.

@@ -172,6 +172,21 @@ static void test_runtime_argv(void)
 	g_assert_cmpstr(t, ==, "/usr/sbin/runc kill --all c1 9");
 }
 
+static void test_runtime_argv_text(void)
+{
+	const char *argv[] = { "/usr/sbin/runc", "--root=/r", "exec", "c1", "sh", "-c",
+			       "echo 'hi' $X",   "",          "a b",  NULL };
+	g_autofree char *text = runtime_cmd_argv_text(argv);
+	g_auto(GStrv) back = NULL;
+
+	g_test_summary("the debug line of a runtime's argv: plain words bare, the rest quoted "
+		       "so a shell splits it back into the same argv");
+	g_assert_cmpstr(text, ==,
+			"/usr/sbin/runc --root=/r exec c1 sh -c 'echo '\\''hi'\\'' $X' '' 'a b'");
+	g_assert_true(g_shell_parse_argv(text, NULL, &back, NULL));
+	g_assert_cmpstrv(back, argv);
+}
+
 static void test_runtime_error_message(void)
 {
 	struct {
@@ -472,6 +487,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-args/monitor-exec", test_monitor_args_exec);
 	g_test_add_func("/controller-args/checkpoint", test_checkpoint_args);
 	g_test_add_func("/controller-args/runtime-argv", test_runtime_argv);
+	g_test_add_func("/controller-args/runtime-argv-text", test_runtime_argv_text);
 	g_test_add_func("/controller-args/runtime-error", test_runtime_error_message);
 	g_test_add_func("/controller-args/runtime-error-code", test_runtime_error_code);
 	g_test_add_func("/controller-args/sync-decode", test_sync_decode);
