@@ -4,7 +4,6 @@
 #include "create.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +14,7 @@
 #include "error_util.h"
 #include "fdutil.h"
 #include "monitor_args.h"
+#include "monitor_launch.h"
 #include "monitor_spawn.h"
 #include "proc.h"
 #include "runtime_impl.h"
@@ -45,20 +45,6 @@ gboolean create_log_drivers_check(const char *const *drivers, GError **error)
 				   "--log-driver '%s' is not a log driver (k8s-file[:PATH], "
 				   "json-file[:PATH], journald, passthrough or none)",
 				   *drivers);
-	}
-	return TRUE;
-}
-
-gboolean create_preserve_fds_check(guint n, GError **error)
-{
-	/* The monitor hands fds 3 .. 3+n-1 on as they are: one that is not open would reach the
-	 * runtime as a closed fd (or as whatever the monitor opened there). */
-	for (guint i = 0; i < n; i++) {
-		int fd = 3 + (int)i;
-
-		if (fcntl(fd, F_GETFD) < 0)
-			return vigil_throw(error, EINVAL, "--preserve-fds %u: fd %d is not open", n,
-					   fd);
 	}
 	return TRUE;
 }
@@ -97,55 +83,6 @@ char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **o
 	}
 	g_ptr_array_add(drivers, NULL);
 	return (char **)g_ptr_array_free(g_steal_pointer(&drivers), FALSE);
-}
-
-char *create_runtime_error(const char *dir, const char *monitor_message)
-{
-	g_autofree char *log_path = g_build_filename(dir, STATE_RUNTIME_LOG, NULL);
-	g_autofree char *log = NULL;
-	char *msg = NULL;
-
-	if (g_file_get_contents(log_path, &log, NULL, NULL))
-		msg = runtime_cmd_error_message(log, -1);
-	if (msg == NULL && monitor_message != NULL)
-		msg = runtime_cmd_error_message(monitor_message, -1);
-	return msg != NULL ? msg : g_strdup("failed without a message");
-}
-
-int create_runtime_error_code(const char *why)
-{
-	g_autofree char *lower = g_ascii_strdown(why, -1);
-	/* runc: `exec: "x": executable file not found in $PATH`, `exec: "/x": stat /x: no
-	 * such file or directory`, `exec: "/x": permission denied`; crun: "executable file
-	 * `x` not found in $PATH", "open executable: Permission denied". Podman reads the
-	 * same messages the same way (its ErrOCIRuntimeNotFound and PermissionDenied). */
-	gboolean about_exec =
-		strstr(lower, "exec: \"") != NULL || strstr(lower, "executable") != NULL;
-
-	if (!about_exec)
-		return EIO;
-	if (strstr(lower, "not found") != NULL ||
-	    strstr(lower, "no such file or directory") != NULL)
-		return ENOEXEC;
-	if (strstr(lower, "permission denied") != NULL || strstr(lower, "is a directory") != NULL)
-		return EACCES;
-	return EIO;
-}
-
-void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, MonitorArgsBase *out)
-{
-	RuntimeCmd cmd;
-
-	/* Run the way every other command on this container runs its runtime. */
-	runtime_cmd_for(rt, ctr, &cmd);
-	*out = (MonitorArgsBase){
-		.runtime = cmd.path,
-		.runtime_root = cmd.root,
-		.json_errors = cmd.json_errors,
-		.log_level = rt->monitor_log_level,
-		.cid = ctr->id,
-		.name = ctr->name,
-	};
 }
 
 /* Undo a create that failed after the monitor started. Until the runtime reported the
@@ -195,13 +132,10 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	g_autofree char *pidfile = container_file(ctr, STATE_MONITOR_PID);
 	g_autoptr(MonitorProcess) m = NULL;
 	g_autoptr(GPtrArray) args = NULL;
-	g_autoptr(GError) local = NULL;
-	g_autofree char *message = NULL;
-	int value = -1;
 	MonitorArgsBase base;
 	VigilCreateOptions effective = *o;
 
-	create_monitor_args_base(rt, ctr, &base);
+	monitor_launch_args_base(rt, ctr, &base);
 	base.cuuid = ctr->id;
 	base.dir = ctr->state_dir;
 	base.exit_dir = ctr->exit_dir;
@@ -219,20 +153,7 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	if (!state_record_save(ctr, record, error))
 		return FALSE;
 	create_crash_point("after-spawn");
-
-	if (!sync_reader_next(m->sync,
-			      g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC,
-			      &value, &message, &local)) {
-		g_autofree char *why = create_runtime_error(ctr->state_dir, NULL);
-		return vigil_throw(error, local->code, "%s (%s)", local->message, why);
-	}
-	if (value <= 0) {
-		g_autofree char *why = create_runtime_error(ctr->state_dir, message);
-		g_autofree char *name = g_path_get_basename(ctr->runtime);
-		return vigil_throw(error, create_runtime_error_code(why), "%s: %s", name, why);
-	}
-	ctr->pid = value;
-	return TRUE;
+	return monitor_launch_read_pid(m, ctr->state_dir, ctr->runtime, &ctr->pid, error);
 }
 
 /* state.json and the runtime's config.json are JSON, which holds only UTF-8: a path that is
@@ -318,7 +239,7 @@ static gboolean create_container(VigilRuntime *rt, const char *id, const VigilCr
 	if (o->restore != NULL && o->restore->image_path == NULL)
 		return vigil_throw(error, EINVAL, "no checkpoint image path given");
 	if (!create_log_drivers_check(o->log_drivers, error) ||
-	    !create_preserve_fds_check(o->preserve_fds, error))
+	    !monitor_launch_preserve_fds_check(o->preserve_fds, error))
 		return FALSE;
 	bundle = bundle_load(o->bundle, error);
 	if (bundle == NULL)

@@ -6,7 +6,6 @@
 #include <glib.h>
 
 #include "container.h"
-#include "monitor_args.h"
 
 /*
  * CreateContainer (and restore). The record is written with status "creating" before the
@@ -19,9 +18,6 @@
  * "json-file[:PATH]", "journald", "passthrough" or "none".
  */
 gboolean create_log_drivers_check(const char *const *drivers, GError **error);
-
-/* EINVAL naming the first of the caller's fds 3 .. 3+n-1 that is not open. */
-gboolean create_preserve_fds_check(guint n, GError **error);
 
 /*
  * The monitor's -l values for o (the default: k8s-file in dir; "k8s-file" or "json-file"
@@ -39,17 +35,3 @@ char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **o
  * check that a controller killed mid-way leaves a container the next call can recover.
  */
 void create_crash_point(const char *point);
-
-/*
- * What the monitors of ctr and of its exec sessions share: its runtime (as runtime_cmd_for()
- * runs it), id, name and the log level. cuuid and the directories are the caller's to set.
- */
-void create_monitor_args_base(VigilRuntime *rt, const VigilContainer *ctr, MonitorArgsBase *out);
-
-/* The runtime's error for a failed create/exec: its JSON log in dir, else the monitor's
- * message. One line; never NULL. */
-char *create_runtime_error(const char *dir, const char *monitor_message);
-
-/* The VIGIL_ERROR code for that error: ENOEXEC when the process's executable was not found,
- * EACCES when it could not be executed (permission denied, a directory), else EIO. */
-int create_runtime_error_code(const char *why);

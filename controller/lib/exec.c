@@ -9,7 +9,6 @@
 #include "bundle.h"
 #include "capabilities.h"
 #include "container.h"
-#include "create.h"
 #include "detach_keys.h"
 #include "error_util.h"
 #include "exec_session.h"
@@ -17,6 +16,7 @@
 #include "exit_wait.h"
 #include "fdutil.h"
 #include "monitor_args.h"
+#include "monitor_launch.h"
 #include "monitor_spawn.h"
 #include "proc.h"
 #include "runtime_impl.h"
@@ -84,7 +84,7 @@ static MonitorProcess *start_session(VigilRuntime *rt, VigilContainer *ctr, Exec
 	s->terminal = effective.terminal;
 	if (!exec_session_save(s, error))
 		return NULL;
-	create_monitor_args_base(rt, ctr, &base);
+	monitor_launch_args_base(rt, ctr, &base);
 	base.cuuid = s->id;
 	base.dir = s->dir;
 	base.exit_dir = exits;
@@ -109,24 +109,11 @@ static void discard_session(ExecSession *s)
 /* The pid message: the session runs, or the runtime's reason why not. */
 static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime, GError **error)
 {
-	g_autofree char *message = NULL;
-	g_autoptr(GError) local = NULL;
-	int value;
-
-	if (!sync_reader_next(m->sync,
-			      g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC,
-			      &value, &message, &local)) {
-		g_autofree char *why = create_runtime_error(s->dir, NULL);
+	/* The reason is read from the session's directory before discarding removes it. */
+	if (!monitor_launch_read_pid(m, s->dir, runtime, &s->pid, error)) {
 		discard_session(s);
-		return vigil_throw(error, local->code, "%s (%s)", local->message, why);
+		return FALSE;
 	}
-	if (value <= 0) {
-		g_autofree char *why = create_runtime_error(s->dir, message);
-		g_autofree char *name = g_path_get_basename(runtime);
-		discard_session(s);
-		return vigil_throw(error, create_runtime_error_code(why), "%s: %s", name, why);
-	}
-	s->pid = value;
 	session_update(s);
 	return TRUE;
 }
@@ -197,7 +184,7 @@ static gboolean exec_container(VigilRuntime *rt, const char *id, const char *ses
 		if (!capability_check(*cap, error))
 			return FALSE;
 	}
-	if (!create_preserve_fds_check(o->preserve_fds, error))
+	if (!monitor_launch_preserve_fds_check(o->preserve_fds, error))
 		return FALSE;
 	/* Refused before the session starts, not once its output has nowhere to go. */
 	DetachKeys keys;

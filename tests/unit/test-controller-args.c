@@ -12,6 +12,7 @@
 #include "create.h"
 #include "detach_keys.h"
 #include "monitor_args.h"
+#include "monitor_launch.h"
 #include "runtime_cmd.h"
 #include "sync_decode.h"
 
@@ -250,7 +251,7 @@ static void test_runtime_error_code(void)
 	g_test_summary("a runtime error that says the process's command was not found, or could "
 		       "not be executed, gets its own code (vigilctl exits 127 and 126)");
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
-		g_assert_cmpint(create_runtime_error_code(cases[i].why), ==, cases[i].code);
+		g_assert_cmpint(monitor_launch_error_code(cases[i].why), ==, cases[i].code);
 }
 
 static void test_sync_decode(void)
