@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -20,6 +21,70 @@
 /* 10000-01-01T00:00:00Z: GDateTime, and so the stored form, ends with the year 9999. */
 #define TIME_END (G_GINT64_CONSTANT(253402300800) * G_USEC_PER_SEC)
 
+/*
+ * The record's fields in the order they are written. One table drives writing, reading and
+ * the check before saving, so a field cannot be written and then forgotten on the way back.
+ */
+typedef enum {
+	FIELD_ID,     /* char *: written, and on reading must name the container asked for */
+	FIELD_STRING, /* char *: omitted when NULL */
+	FIELD_STATUS, /* VigilStatus, by name */
+	FIELD_INT,    /* int; with a presence flag, omitted while the flag is FALSE */
+	FIELD_UINT64, /* guint64 */
+	FIELD_BOOL,   /* gboolean */
+	FIELD_TIME,   /* gint64 Unix µs as RFC 3339 UTC; omitted when unset */
+} FieldKind;
+
+typedef struct {
+	const char *key;
+	FieldKind kind;
+	gsize offset;
+	gssize present; /* FIELD_INT: offset of its gboolean presence flag, or -1 */
+} RecordField;
+
+/* offsetof(VigilContainer, member), and a compile error unless member's type is T. */
+#define HAS_TYPE(member, T) \
+	__builtin_types_compatible_p(__typeof__(((VigilContainer *)0)->member), T)
+#define MEMBER(member, T) \
+	(offsetof(VigilContainer, member) + 0 * sizeof(char[HAS_TYPE(member, T) ? 1 : -1]))
+
+static const RecordField record_fields[] = {
+	{ "id", FIELD_ID, MEMBER(id, char *), -1 },
+	{ "name", FIELD_STRING, MEMBER(name, char *), -1 },
+	{ "bundle", FIELD_STRING, MEMBER(bundle, char *), -1 },
+	{ "runtime", FIELD_STRING, MEMBER(runtime, char *), -1 },
+	{ "runtime_root", FIELD_STRING, MEMBER(runtime_root, char *), -1 },
+	{ "monitor", FIELD_STRING, MEMBER(monitor, char *), -1 },
+	{ "status", FIELD_STATUS, MEMBER(status, VigilStatus), -1 },
+	{ "pid", FIELD_INT, MEMBER(pid, int), -1 },
+	{ "monitor_pid", FIELD_INT, MEMBER(monitor_pid, int), -1 },
+	{ "monitor_start", FIELD_UINT64, MEMBER(monitor_start, guint64), -1 },
+	{ "exit_code", FIELD_INT, MEMBER(exit_code, int), MEMBER(has_exit_code, gboolean) },
+	{ "oom_killed", FIELD_BOOL, MEMBER(oom_killed, gboolean), -1 },
+	{ "terminal", FIELD_BOOL, MEMBER(terminal, gboolean), -1 },
+	{ "stdin", FIELD_BOOL, MEMBER(stdin_, gboolean), -1 },
+	{ "stop_signal", FIELD_INT, MEMBER(stop_signal, int), -1 },
+	{ "exit_dir", FIELD_STRING, MEMBER(exit_dir, char *), -1 },
+	{ "persist_dir", FIELD_STRING, MEMBER(persist_dir, char *), -1 },
+	{ "log_driver", FIELD_STRING, MEMBER(log_driver, char *), -1 },
+	{ "log_path", FIELD_STRING, MEMBER(log_path, char *), -1 },
+	{ "created", FIELD_TIME, MEMBER(created, gint64), -1 },
+	{ "started", FIELD_TIME, MEMBER(started, gint64), -1 },
+	{ "finished", FIELD_TIME, MEMBER(finished, gint64), -1 },
+};
+
+static void *member_of(const VigilContainer *ctr, gsize offset)
+{
+	return (char *)ctr + offset;
+}
+
+#define FIELD_VALUE(type, ctr, f) (*(type *)member_of((ctr), (f)->offset))
+
+static gboolean field_present(const VigilContainer *ctr, const RecordField *f)
+{
+	return f->present < 0 || *(gboolean *)member_of(ctr, (gsize)f->present);
+}
+
 static void add_string(JsonBuilder *b, const char *key, const char *value)
 {
 	if (value == NULL)
@@ -34,12 +99,6 @@ static void add_int(JsonBuilder *b, const char *key, gint64 value)
 	json_builder_add_int_value(b, value);
 }
 
-static void add_bool(JsonBuilder *b, const char *key, gboolean value)
-{
-	json_builder_set_member_name(b, key);
-	json_builder_add_boolean_value(b, value);
-}
-
 static void add_time(JsonBuilder *b, const char *key, gint64 usec)
 {
 	if (usec <= 0 || usec >= TIME_END)
@@ -51,6 +110,33 @@ static void add_time(JsonBuilder *b, const char *key, gint64 usec)
 	add_string(b, key, text);
 }
 
+static void field_write(JsonBuilder *b, const VigilContainer *ctr, const RecordField *f)
+{
+	switch (f->kind) {
+	case FIELD_ID:
+	case FIELD_STRING:
+		add_string(b, f->key, FIELD_VALUE(char *, ctr, f));
+		break;
+	case FIELD_STATUS:
+		add_string(b, f->key, vigil_status_to_string(FIELD_VALUE(VigilStatus, ctr, f)));
+		break;
+	case FIELD_INT:
+		if (field_present(ctr, f))
+			add_int(b, f->key, FIELD_VALUE(int, ctr, f));
+		break;
+	case FIELD_UINT64:
+		add_int(b, f->key, (gint64)FIELD_VALUE(guint64, ctr, f));
+		break;
+	case FIELD_BOOL:
+		json_builder_set_member_name(b, f->key);
+		json_builder_add_boolean_value(b, FIELD_VALUE(gboolean, ctr, f));
+		break;
+	case FIELD_TIME:
+		add_time(b, f->key, FIELD_VALUE(gint64, ctr, f));
+		break;
+	}
+}
+
 char *state_record_to_json(const VigilContainer *ctr)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
@@ -59,29 +145,8 @@ char *state_record_to_json(const VigilContainer *ctr)
 
 	json_builder_begin_object(b);
 	add_int(b, "version", RECORD_VERSION);
-	add_string(b, "id", ctr->id);
-	add_string(b, "name", ctr->name);
-	add_string(b, "bundle", ctr->bundle);
-	add_string(b, "runtime", ctr->runtime);
-	add_string(b, "runtime_root", ctr->runtime_root);
-	add_string(b, "monitor", ctr->monitor);
-	add_string(b, "status", vigil_status_to_string(ctr->status));
-	add_int(b, "pid", ctr->pid);
-	add_int(b, "monitor_pid", ctr->monitor_pid);
-	add_int(b, "monitor_start", (gint64)ctr->monitor_start);
-	if (ctr->has_exit_code)
-		add_int(b, "exit_code", ctr->exit_code);
-	add_bool(b, "oom_killed", ctr->oom_killed);
-	add_bool(b, "terminal", ctr->terminal);
-	add_bool(b, "stdin", ctr->stdin_);
-	add_int(b, "stop_signal", ctr->stop_signal);
-	add_string(b, "exit_dir", ctr->exit_dir);
-	add_string(b, "persist_dir", ctr->persist_dir);
-	add_string(b, "log_driver", ctr->log_driver);
-	add_string(b, "log_path", ctr->log_path);
-	add_time(b, "created", ctr->created);
-	add_time(b, "started", ctr->started);
-	add_time(b, "finished", ctr->finished);
+	for (gsize i = 0; i < G_N_ELEMENTS(record_fields); i++)
+		field_write(b, ctr, &record_fields[i]);
 	json_builder_end_object(b);
 
 	root = json_builder_get_root(b);
@@ -90,26 +155,6 @@ char *state_record_to_json(const VigilContainer *ctr)
 	json_generator_set_indent(gen, 2);
 	g_autofree char *text = json_generator_to_data(gen, NULL);
 	return g_strconcat(text, "\n", NULL);
-}
-
-static char *get_string(JsonObject *o, const char *key)
-{
-	return g_strdup(json_util_string(o, key));
-}
-
-static gint64 get_int(JsonObject *o, const char *key, gboolean *out_present)
-{
-	gint64 v = 0;
-	gboolean present = json_util_int(o, key, &v);
-
-	if (out_present != NULL)
-		*out_present = present;
-	return v;
-}
-
-static gboolean get_bool(JsonObject *o, const char *key)
-{
-	return json_util_bool(o, key);
 }
 
 /* A time that does not parse reads as unset, as other wrong types do; one that parses but
@@ -136,6 +181,51 @@ static void throw_corrupt(GError **error, const char *id, const char *state_dir,
 		    why->message);
 }
 
+/* Read f from o into ctr (made by container_new() for the id and directory asked for). A
+ * value of the wrong type reads as unset. */
+static gboolean field_read(JsonObject *o, VigilContainer *ctr, const RecordField *f, GError **error)
+{
+	gint64 v = 0;
+	gboolean present;
+	g_autoptr(GError) local = NULL;
+
+	switch (f->kind) {
+	case FIELD_ID:
+		if (g_strcmp0(json_util_string(o, f->key), ctr->id) != 0)
+			return vigil_throw(error, EPROTO,
+					   "state record of container '%s' names another container",
+					   ctr->id);
+		break;
+	case FIELD_STRING:
+		FIELD_VALUE(char *, ctr, f) = g_strdup(json_util_string(o, f->key));
+		break;
+	case FIELD_STATUS:
+		FIELD_VALUE(VigilStatus, ctr, f) =
+			container_status_parse(json_util_string(o, f->key));
+		break;
+	case FIELD_INT:
+		present = json_util_int(o, f->key, &v);
+		FIELD_VALUE(int, ctr, f) = (int)v;
+		if (f->present >= 0)
+			*(gboolean *)member_of(ctr, (gsize)f->present) = present;
+		break;
+	case FIELD_UINT64:
+		(void)json_util_int(o, f->key, &v);
+		FIELD_VALUE(guint64, ctr, f) = (guint64)v;
+		break;
+	case FIELD_BOOL:
+		FIELD_VALUE(gboolean, ctr, f) = json_util_bool(o, f->key);
+		break;
+	case FIELD_TIME:
+		if (!get_time(o, f->key, &FIELD_VALUE(gint64, ctr, f), &local)) {
+			throw_corrupt(error, ctr->id, ctr->state_dir, local);
+			return FALSE;
+		}
+		break;
+	}
+	return TRUE;
+}
+
 VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 				   const char *state_dir, GError **error)
 {
@@ -143,8 +233,7 @@ VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 	g_autoptr(GError) local = NULL;
 	g_autoptr(VigilContainer) ctr = container_new(id, state_dir);
 	JsonObject *o;
-	g_autofree char *stored_id = NULL;
-	g_autofree char *status = NULL;
+	gint64 version = 0;
 
 	parser = json_util_parse(text, len, JSON_UTIL_RECORD_MAX, &local);
 	/* Strings that are not UTF-8 would be saved as bytes no JSON parser reads. */
@@ -158,41 +247,15 @@ VigilContainer *state_record_parse(const char *text, gsize len, const char *id,
 			    "state record of container '%s' is corrupt: not an object", id);
 		return NULL;
 	}
-	if (get_int(o, "version", NULL) != RECORD_VERSION) {
+	(void)json_util_int(o, "version", &version);
+	if (version != RECORD_VERSION) {
 		vigil_throw(error, EPROTO, "state record of container '%s' has an unknown version",
 			    id);
 		return NULL;
 	}
-	stored_id = get_string(o, "id");
-	if (g_strcmp0(stored_id, id) != 0) {
-		vigil_throw(error, EPROTO, "state record of container '%s' names another container",
-			    id);
-		return NULL;
-	}
-	status = get_string(o, "status");
-	ctr->name = get_string(o, "name");
-	ctr->bundle = get_string(o, "bundle");
-	ctr->runtime = get_string(o, "runtime");
-	ctr->runtime_root = get_string(o, "runtime_root");
-	ctr->monitor = get_string(o, "monitor");
-	ctr->status = container_status_parse(status);
-	ctr->pid = (int)get_int(o, "pid", NULL);
-	ctr->monitor_pid = (int)get_int(o, "monitor_pid", NULL);
-	ctr->monitor_start = (guint64)get_int(o, "monitor_start", NULL);
-	ctr->exit_code = (int)get_int(o, "exit_code", &ctr->has_exit_code);
-	ctr->oom_killed = get_bool(o, "oom_killed");
-	ctr->terminal = get_bool(o, "terminal");
-	ctr->stdin_ = get_bool(o, "stdin");
-	ctr->stop_signal = (int)get_int(o, "stop_signal", NULL);
-	ctr->exit_dir = get_string(o, "exit_dir");
-	ctr->persist_dir = get_string(o, "persist_dir");
-	ctr->log_driver = get_string(o, "log_driver");
-	ctr->log_path = get_string(o, "log_path");
-	if (!get_time(o, "created", &ctr->created, &local) ||
-	    !get_time(o, "started", &ctr->started, &local) ||
-	    !get_time(o, "finished", &ctr->finished, &local)) {
-		throw_corrupt(error, id, state_dir, local);
-		return NULL;
+	for (gsize i = 0; i < G_N_ELEMENTS(record_fields); i++) {
+		if (!field_read(o, ctr, &record_fields[i], error))
+			return NULL;
 	}
 	if (ctr->exit_dir == NULL)
 		ctr->exit_dir = g_build_filename(state_dir, STATE_EXITS, NULL);
@@ -224,40 +287,19 @@ gboolean state_file_write_atomic(const char *path, const char *data, gsize len, 
  * times before the year 10000. EINVAL naming the field otherwise. */
 static gboolean record_check(const VigilContainer *ctr, GError **error)
 {
-	const struct {
-		const char *key;
-		const char *value;
-	} strings[] = {
-		{ "id", ctr->id },
-		{ "name", ctr->name },
-		{ "bundle", ctr->bundle },
-		{ "runtime", ctr->runtime },
-		{ "runtime_root", ctr->runtime_root },
-		{ "monitor", ctr->monitor },
-		{ "exit_dir", ctr->exit_dir },
-		{ "persist_dir", ctr->persist_dir },
-		{ "log_driver", ctr->log_driver },
-		{ "log_path", ctr->log_path },
-	};
-	const struct {
-		const char *key;
-		gint64 usec;
-	} times[] = {
-		{ "created", ctr->created },
-		{ "started", ctr->started },
-		{ "finished", ctr->finished },
-	};
+	for (gsize i = 0; i < G_N_ELEMENTS(record_fields); i++) {
+		const RecordField *f = &record_fields[i];
 
-	for (gsize i = 0; i < G_N_ELEMENTS(strings); i++) {
-		if (strings[i].value != NULL && !g_utf8_validate(strings[i].value, -1, NULL)) {
-			g_autofree char *shown = g_strescape(strings[i].value, NULL);
-			return vigil_throw(error, EINVAL, "%s '%s' is not UTF-8", strings[i].key,
-					   shown);
+		if (f->kind == FIELD_ID || f->kind == FIELD_STRING) {
+			const char *value = FIELD_VALUE(char *, ctr, f);
+			if (value != NULL && !g_utf8_validate(value, -1, NULL)) {
+				g_autofree char *shown = g_strescape(value, NULL);
+				return vigil_throw(error, EINVAL, "%s '%s' is not UTF-8", f->key,
+						   shown);
+			}
+		} else if (f->kind == FIELD_TIME && FIELD_VALUE(gint64, ctr, f) >= TIME_END) {
+			return vigil_throw(error, EINVAL, "%s is past the year 9999", f->key);
 		}
-	}
-	for (gsize i = 0; i < G_N_ELEMENTS(times); i++) {
-		if (times[i].usec >= TIME_END)
-			return vigil_throw(error, EINVAL, "%s is past the year 9999", times[i].key);
 	}
 	return TRUE;
 }
