@@ -33,4 +33,8 @@
 #define VIGIL_ERROR (vigil_error_quark())
 #endif
 
+G_BEGIN_DECLS
+
 VIGIL_PUBLIC GQuark vigil_error_quark(void);
+
+G_END_DECLS

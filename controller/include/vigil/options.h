@@ -5,6 +5,21 @@
 
 #include <glib.h>
 
+G_BEGIN_DECLS
+
+/* What the _INIT macros expand to: every member zero. C++ spells it {}, where { 0 } would
+ * draw -Wmissing-field-initializers for every member after the first. */
+#ifdef __cplusplus
+#define VIGIL_STRUCT_ZERO \
+	{                 \
+	}
+#else
+#define VIGIL_STRUCT_ZERO \
+	{                 \
+		0         \
+	}
+#endif
+
 /*
  * Option structs for the VigilRuntime methods. They mirror the seed's Go types (libpod's
  * ContainerCheckpointOptions, ExecOptions, AttachStreams). Start from the _INIT macro (or
@@ -23,10 +38,7 @@ typedef struct {
 	gboolean pre_dump; /* memory pre-dump only; the container keeps running */
 } VigilCheckpointOptions;
 
-#define VIGIL_CHECKPOINT_OPTIONS_INIT \
-	{                             \
-		0                     \
-	}
+#define VIGIL_CHECKPOINT_OPTIONS_INIT VIGIL_STRUCT_ZERO
 
 /* What CreateContainer passes on to the container's monitor. */
 typedef struct {
@@ -67,10 +79,7 @@ typedef struct {
 	const VigilCheckpointOptions *restore;
 } VigilCreateOptions;
 
-#define VIGIL_CREATE_OPTIONS_INIT \
-	{                         \
-		0                 \
-	}
+#define VIGIL_CREATE_OPTIONS_INIT VIGIL_STRUCT_ZERO
 
 /* libpod's AttachStreams: which local fds are connected to the container's streams. */
 typedef struct {
@@ -114,10 +123,7 @@ typedef struct {
 	guint timeout; /* seconds; the monitor kills the session after it; 0 = none */
 } VigilExecOptions;
 
-#define VIGIL_EXEC_OPTIONS_INIT \
-	{                       \
-		0               \
-	}
+#define VIGIL_EXEC_OPTIONS_INIT VIGIL_STRUCT_ZERO
 
 /* What ExecContainer returns besides its errors. */
 typedef struct {
@@ -134,10 +140,7 @@ typedef struct {
 	gboolean start; /* start the (created) container once connected: nothing is missed */
 } VigilAttachOptions;
 
-#define VIGIL_ATTACH_OPTIONS_INIT \
-	{                         \
-		0                 \
-	}
+#define VIGIL_ATTACH_OPTIONS_INIT VIGIL_STRUCT_ZERO
 
 typedef struct {
 	int output_fd; /* the container's stdout records go here */
@@ -156,3 +159,5 @@ typedef struct {
 /* A signal by name or number: "TERM", "SIGTERM", "term", "15", "RTMIN+3". -1 if invalid.
  * (For stop signals given as text: the bundle's annotation, a command line.) */
 VIGIL_PUBLIC int vigil_signal_parse(const char *name);
+
+G_END_DECLS

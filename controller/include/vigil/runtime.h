@@ -7,6 +7,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+G_BEGIN_DECLS
+
 /*
  * VigilRuntime: one OCI runtime (runc, crun, or any runtime with runc's CLI) driven through
  * per-container monitors. One function per method of libpod's OCIRuntime interface, plus
@@ -39,10 +41,7 @@ typedef struct {
 	const char *monitor_log_level;
 } VigilConfig;
 
-#define VIGIL_CONFIG_INIT \
-	{                 \
-		0         \
-	}
+#define VIGIL_CONFIG_INIT VIGIL_STRUCT_ZERO
 
 typedef enum {
 	VIGIL_STATUS_UNKNOWN,
@@ -233,3 +232,5 @@ VIGIL_PUBLIC const char *vigil_status_to_string(VigilStatus status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntime, vigil_runtime_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilContainer, vigil_container_free)
+
+G_END_DECLS

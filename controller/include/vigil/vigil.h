@@ -12,3 +12,4 @@
 #include <vigil/error.h>
 #include <vigil/options.h>
 #include <vigil/runtime.h>
+#include <vigil/version.h>
