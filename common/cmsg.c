@@ -14,36 +14,6 @@
  * "Wire constants"). */
 #define CMSG_NAME_MAX 4096
 
-gboolean cmsg_send_fd(int sock, int fd, const char *name, GError **error)
-{
-	const char *payload = (name != NULL && *name != '\0') ? name : "fd";
-	struct iovec iov = { .iov_base = (void *)payload, .iov_len = strlen(payload) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = u.buf,
-		.msg_controllen = sizeof u.buf,
-	};
-
-	memset(&u, 0, sizeof u);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-
-	for (;;) {
-		if (sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0)
-			return TRUE;
-		if (errno != EINTR)
-			return vigil_throw_errno(error, "send fd");
-	}
-}
-
 int cmsg_recv_fd(int sock, char **out_name, GError **error)
 {
 	g_autofree char *name = g_malloc0(CMSG_NAME_MAX + 1);

@@ -5,11 +5,9 @@
 
 /*
  * One fd over a unix socket with SCM_RIGHTS, plus a short name payload: runc and crun send
- * the PTY master to --console-socket this way, with the pty's name as the payload.
+ * the PTY master to --console-socket this way, with the pty's name as the payload, and the
+ * monitor receives it (the tests' runtime side is testlib_send_fd).
  */
-
-/* Send fd with name (may be NULL) as payload. */
-gboolean cmsg_send_fd(int sock, int fd, const char *name, GError **error);
 
 /*
  * Receive one fd (made close-on-exec). Returns the fd, or -1 with error set. EAGAIN on a

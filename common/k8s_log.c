@@ -84,18 +84,6 @@ gsize k8s_log_format_prefix(char *buf, const char *time, gsize time_len, int str
 	return (gsize)(p - buf);
 }
 
-void k8s_log_append_record(GString *out, const char *time, gsize time_len, int stream,
-			   gboolean partial, const char *content, gsize len)
-{
-	char prefix[K8S_LOG_PREFIX_MAX];
-	gsize n = k8s_log_format_prefix(prefix, time, time_len, stream, partial);
-
-	g_string_append_len(out, prefix, (gssize)n);
-	g_string_append_len(out, content, (gssize)len);
-	if (partial)
-		g_string_append_c(out, '\n');
-}
-
 /* Exactly n decimal digits at *p (advanced); FALSE if any is not a digit. */
 static gboolean take_digits(const char **p, const char *end, int n, int *out)
 {

@@ -47,11 +47,6 @@ gsize k8s_log_format_time(K8sLogClock *clock, const struct timespec *ts, char *b
 gsize k8s_log_format_prefix(char *buf, const char *time, gsize time_len, int stream,
 			    gboolean partial);
 
-/* One whole record: prefix, content, and the record's '\n' for a partial. For a full record
- * content must end with its '\n'. */
-void k8s_log_append_record(GString *out, const char *time, gsize time_len, int stream,
-			   gboolean partial, const char *content, gsize len);
-
 typedef struct {
 	gint64 time_ns;   /* Unix time, nanoseconds */
 	int utc_offset;   /* seconds east of UTC the time was written in */

@@ -353,11 +353,6 @@ int attach_client_fd(AttachClient *c)
 	return c->fd;
 }
 
-gboolean attach_client_is_closed(AttachClient *c)
-{
-	return c->closed;
-}
-
 AttachClient *attach_client_ref(AttachClient *c)
 {
 	return (AttachClient *)g_source_ref(&c->source);

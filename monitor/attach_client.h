@@ -62,7 +62,6 @@ gsize attach_client_queued(AttachClient *client);
  * nothing is queued. */
 gint64 attach_client_stalled_since(AttachClient *client);
 int attach_client_fd(AttachClient *client);
-gboolean attach_client_is_closed(AttachClient *client);
 
 /* Close now (no more output, no more input); calls closed() unless already closed. */
 void attach_client_close(AttachClient *client);

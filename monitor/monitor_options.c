@@ -211,14 +211,6 @@ gboolean options_parse(MonitorConfig *cfg, int argc, char **argv, GError **error
 	return g_option_context_parse_strv(ctx, &args, error);
 }
 
-char *options_help(void)
-{
-	MonitorConfig cfg = { 0 };
-	g_autoptr(GOptionContext) ctx = build_context(&cfg);
-
-	return g_option_context_get_help(ctx, TRUE, NULL);
-}
-
 gboolean options_is_legacy_exec(const MonitorConfig *cfg)
 {
 	return cfg->exec && !cfg->api_version;

@@ -93,9 +93,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MonitorConfig, monitor_config_clear)
  */
 gboolean options_parse(MonitorConfig *cfg, int argc, char **argv, GError **error);
 
-/* The whole --help text, for tests and for main. */
-char *options_help(void);
-
 /*
  * Check what conmon checks after parsing, in conmon's order (docs/conmon-contract.md,
  * "Option errors", steps 3-11), and fill the derived fields. error holds the exact one-line

@@ -172,28 +172,6 @@ gboolean logs_read(const LogsQuery *q, GPtrArray *paths, LogsSink sink, gpointer
 	return TRUE;
 }
 
-static gboolean collect_record(const LogsRecord *r, gpointer data, GError **error)
-{
-	LogsRecord *copy = g_new(LogsRecord, 1);
-
-	*copy = *r;
-	copy->content = g_bytes_ref(r->content);
-	g_ptr_array_add(data, copy);
-	return TRUE;
-}
-
-GPtrArray *logs_collect(LogsFormat format, GPtrArray *files, gint64 since_ns, gint64 tail,
-			gint64 *out_consumed)
-{
-	g_autoptr(GPtrArray) records =
-		g_ptr_array_new_with_free_func((GDestroyNotify)logs_record_free);
-	LogsQuery q = { .format = format, .since_ns = since_ns, .tail = tail };
-
-	if (!logs_read(&q, files, collect_record, records, out_consumed, NULL))
-		return NULL;
-	return g_steal_pointer(&records);
-}
-
 gboolean logs_write_record(const LogsRecord *r, const VigilLogsOptions *o, gboolean *at_line_start,
 			   GError **error)
 {

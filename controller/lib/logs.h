@@ -55,11 +55,6 @@ typedef gboolean (*LogsSink)(const LogsRecord *r, gpointer data, GError **error)
 gboolean logs_read(const LogsQuery *q, GPtrArray *files, LogsSink sink, gpointer data,
 		   gint64 *out_consumed, GError **error);
 
-/* logs_read into a GPtrArray of LogsRecord, for callers that want them all at once (tests);
- * NULL if a file could not be read. */
-GPtrArray *logs_collect(LogsFormat format, GPtrArray *files, gint64 since_ns, gint64 tail,
-			gint64 *out_consumed);
-
 /* Write r to the options' fds. The first record of a line gets the timestamp prefix. */
 gboolean logs_write_record(const LogsRecord *r, const VigilLogsOptions *o, gboolean *at_line_start,
 			   GError **error);

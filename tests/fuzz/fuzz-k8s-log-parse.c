@@ -25,12 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_assert_true(r.content >= line && r.content + r.content_len <= line + size);
 	g_assert_null(memchr(r.content, '\n', r.content_len));
 
+	/* Formatted back as the k8s-file driver writes it: prefix, content, '\n'. */
 	g_autoptr(GString) out = g_string_new(NULL);
-	g_autofree char *content = g_malloc(r.content_len + 1);
-	memcpy(content, r.content, r.content_len);
-	content[r.content_len] = '\n';
-	k8s_log_append_record(out, r.time, r.time_len, r.stream, r.partial, content,
-			      r.content_len + (r.partial ? 0 : 1));
+	char prefix[K8S_LOG_PREFIX_MAX];
+	gsize n = k8s_log_format_prefix(prefix, r.time, r.time_len, r.stream, r.partial);
+	g_string_append_len(out, prefix, (gssize)n);
+	g_string_append_len(out, r.content, (gssize)r.content_len);
+	g_string_append_c(out, '\n');
 	g_assert_true(k8s_log_parse_record(out->str, out->len, &again, NULL));
 	g_assert_cmpint(again.stream, ==, r.stream);
 	g_assert_cmpint(again.partial, ==, r.partial);

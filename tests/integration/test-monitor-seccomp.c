@@ -10,7 +10,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cmsg.h"
 #include "error_util.h"
 #include "seccomp_notify.h"
 #include "testlib.h"
@@ -169,9 +168,8 @@ static void test_seccomp_exec(void)
 		g_assert_cmpint(c, >=, 0);
 		g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 		if (i == 1) {
-			g_autoptr(GError) error = NULL;
 			g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
-			g_assert_true(cmsg_send_fd(c, p[0], "{}", &error));
+			testlib_send_fd(c, p[0], "{}");
 			close(p[0]);
 			close(p[1]);
 		}
@@ -252,7 +250,7 @@ static void test_seccomp_listen_emfile(void)
 	strcpy(addr.sun_path, path);
 	g_assert_cmpint(connect(c, (struct sockaddr *)&addr, sizeof addr), ==, 0);
 	g_assert_cmpint(pipe2(p, O_CLOEXEC), ==, 0);
-	g_assert_true(cmsg_send_fd(c, p[0], "{}", NULL));
+	testlib_send_fd(c, p[0], "{}");
 	close(p[0]);
 	close(p[1]);
 

@@ -189,3 +189,31 @@ void testlib_fds_release(TestFdFill *fill)
 	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &fill->saved), ==, 0);
 	g_free(fill);
 }
+
+void testlib_send_fd(int sock, int fd, const char *name)
+{
+	const char *payload = (name != NULL && *name != '\0') ? name : "fd";
+	struct iovec iov = { .iov_base = (void *)payload, .iov_len = strlen(payload) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof u.buf,
+	};
+	ssize_t r;
+
+	memset(&u, 0, sizeof u);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	g_assert_cmpint(r, ==, (ssize_t)iov.iov_len);
+}

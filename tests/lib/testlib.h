@@ -264,6 +264,10 @@ int testlib_read_exit_file(TestBundle *b, int timeout_ms);
 /* Whole file, or NULL. */
 char *testlib_read_file(const char *path);
 
+/* What runc and crun do with --console-socket (and a seccomp listener): fd over sock with
+ * SCM_RIGHTS, name (NULL: "fd") as the payload. Asserts it was sent. */
+void testlib_send_fd(int sock, int fd, const char *name);
+
 /* Use up this process's fds (the soft RLIMIT_NOFILE lowered to 256, the rest filled with
  * /dev/null) so the next accept() fails with EMFILE; free gives them back and restores it. */
 typedef struct _TestFdFill TestFdFill;

@@ -10,7 +10,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "cmsg.h"
 #include "console.h"
 #include "testlib.h"
 
@@ -32,7 +31,7 @@ static void runtime_send(int sock)
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 
 	g_assert_cmpint(master, >=, 0);
-	g_assert_true(cmsg_send_fd(sock, master, ptsname(master), NULL));
+	testlib_send_fd(sock, master, ptsname(master));
 	close(master);
 }
 

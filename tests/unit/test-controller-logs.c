@@ -72,6 +72,28 @@ static void render(GPtrArray *records, gboolean timestamps, char **out, char **e
 	g_assert_true(state_dir_remove(dir, NULL));
 }
 
+/* logs_read into an array, to look at all the records at once. */
+static gboolean collect_record(const LogsRecord *r, gpointer data, GError **error)
+{
+	LogsRecord *copy = g_new(LogsRecord, 1);
+
+	*copy = *r;
+	copy->content = g_bytes_ref(r->content);
+	g_ptr_array_add(data, copy);
+	return TRUE;
+}
+
+static GPtrArray *read_all(LogsFormat format, GPtrArray *files, gint64 since_ns, gint64 tail,
+			   gint64 *out_consumed)
+{
+	g_autoptr(GPtrArray) records =
+		g_ptr_array_new_with_free_func((GDestroyNotify)logs_record_free);
+	LogsQuery q = { .format = format, .since_ns = since_ns, .tail = tail };
+
+	g_assert_true(logs_read(&q, files, collect_record, records, out_consumed, NULL));
+	return g_steal_pointer(&records);
+}
+
 static void test_all(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GPtrArray) files = NULL;
@@ -86,7 +108,7 @@ static void test_all(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(files->len, ==, 3);
 	g_assert_true(g_str_has_suffix(g_ptr_array_index(files, 0), ".2"));
 	g_assert_true(g_str_has_suffix(g_ptr_array_index(files, 1), ".1"));
-	records = logs_collect(LOGS_FORMAT_K8S_FILE, files, 0, -1, &consumed);
+	records = read_all(LOGS_FORMAT_K8S_FILE, files, 0, -1, &consumed);
 	g_assert_cmpuint(records->len, ==, 5);
 	render(records, FALSE, &out, &err);
 	g_assert_cmpstr(out, ==, "first\nthird\nfourth\n");
@@ -105,7 +127,7 @@ static void test_tail(Fixture *f, gconstpointer data)
 	write_rotated(f);
 	files = logs_files(f->log);
 	for (int tail = 0; tail <= 5; tail++) {
-		g_autoptr(GPtrArray) r = logs_collect(LOGS_FORMAT_K8S_FILE, files, 0, tail, NULL);
+		g_autoptr(GPtrArray) r = read_all(LOGS_FORMAT_K8S_FILE, files, 0, tail, NULL);
 		g_autofree char *out = NULL, *err = NULL;
 		const char *want[] = { "",
 				       "fourth\n",
@@ -129,7 +151,7 @@ static void test_since_and_timestamps(Fixture *f, gconstpointer data)
 
 	write_rotated(f);
 	files = logs_files(f->log);
-	r = logs_collect(LOGS_FORMAT_K8S_FILE, files, since, -1, NULL);
+	r = read_all(LOGS_FORMAT_K8S_FILE, files, since, -1, NULL);
 	render(r, TRUE, &out, &err);
 	g_assert_cmpstr(out, ==, "2026-11-29T10:00:04Z rd\n2026-11-29T10:00:05Z fourth\n");
 }
@@ -148,7 +170,7 @@ static void test_json_file(Fixture *f, gconstpointer data)
 			   "{\"log\":\"end\\n\",\"stream\":\"stderr\","
 			   "\"time\":\"2026-11-29T10:00:03Z\"}\n");
 	files = logs_files(f->log);
-	r = logs_collect(LOGS_FORMAT_JSON_FILE, files, 0, -1, NULL);
+	r = read_all(LOGS_FORMAT_JSON_FILE, files, 0, -1, NULL);
 	render(r, FALSE, &out, &err);
 	g_assert_cmpstr(out, ==, "a \"q\"\n");
 	g_assert_cmpstr(err, ==, "no newline end\n");

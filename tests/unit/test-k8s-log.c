@@ -69,6 +69,21 @@ static void test_time_cache(void)
 	g_assert_cmpstr(buf, ==, "2026-11-27T21:18:14.000000005+00:00");
 }
 
+/* One whole record as the k8s-file driver writes it (monitor/logs/k8s_file.c k8s_emit):
+ * prefix, content, and the record's '\n' for a partial; a full record's content ends with
+ * its own '\n'. */
+static void append_record(GString *out, const char *time, gsize time_len, int stream,
+			  gboolean partial, const char *content, gsize len)
+{
+	char prefix[K8S_LOG_PREFIX_MAX];
+	gsize n = k8s_log_format_prefix(prefix, time, time_len, stream, partial);
+
+	g_string_append_len(out, prefix, (gssize)n);
+	g_string_append_len(out, content, (gssize)len);
+	if (partial)
+		g_string_append_c(out, '\n');
+}
+
 static void test_records(void)
 {
 	static const char *t = "2026-11-28T21:18:14.448909925+01:00";
@@ -78,9 +93,9 @@ static void test_records(void)
 	gsize n = k8s_log_format_prefix(prefix, t, strlen(t), VIGIL_STREAM_STDERR, TRUE);
 	g_assert_cmpmem(prefix, n, "2026-11-28T21:18:14.448909925+01:00 stderr P ", 45);
 
-	k8s_log_append_record(out, t, strlen(t), VIGIL_STREAM_STDOUT, FALSE, "hello\n", 6);
-	k8s_log_append_record(out, t, strlen(t), VIGIL_STREAM_STDOUT, FALSE, "\n", 1);
-	k8s_log_append_record(out, t, strlen(t), VIGIL_STREAM_STDERR, TRUE, "a\0b\r", 4);
+	append_record(out, t, strlen(t), VIGIL_STREAM_STDOUT, FALSE, "hello\n", 6);
+	append_record(out, t, strlen(t), VIGIL_STREAM_STDOUT, FALSE, "\n", 1);
+	append_record(out, t, strlen(t), VIGIL_STREAM_STDERR, TRUE, "a\0b\r", 4);
 	static const char want[] = "2026-11-28T21:18:14.448909925+01:00 stdout F hello\n"
 				   "2026-11-28T21:18:14.448909925+01:00 stdout F \n"
 				   "2026-11-28T21:18:14.448909925+01:00 stderr P a\0b\r\n";
@@ -201,7 +216,7 @@ static void test_roundtrip(void)
 		}
 		if (!partial)
 			content[len++] = '\n';
-		k8s_log_append_record(out, time, tlen, stream, partial, content, len);
+		append_record(out, time, tlen, stream, partial, content, len);
 		g_assert_true(k8s_log_parse_record(out->str, out->len, &r, NULL));
 		g_assert_cmpint(r.stream, ==, stream);
 		g_assert_cmpint(r.partial, ==, partial);

@@ -209,9 +209,32 @@ static void test_legacy_exec_needs_no_uuid(void)
 	g_assert_null(cfg.bundle);
 }
 
+/* vigilmon's --help, as engines and people see it; NULL (skipped) outside meson test. */
+static char *monitor_help(void)
+{
+	const char *vigilmon = g_getenv("VIGILMON");
+	g_autoptr(GError) error = NULL;
+	char *out = NULL;
+	int status = -1;
+
+	if (vigilmon == NULL) {
+		g_test_skip("VIGILMON is not set: run this test through meson test");
+		return NULL;
+	}
+	const char *argv[] = { vigilmon, "--help", NULL };
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+				   NULL, &status, &error));
+	g_assert_no_error(error);
+	g_assert_true(g_spawn_check_wait_status(status, NULL));
+	return out;
+}
+
 static void test_help_lists_every_option(void)
 {
-	g_autofree char *help = options_help();
+	g_autofree char *help = monitor_help();
+
+	if (help == NULL)
+		return;
 	static const char *const names[] = {
 		"--api-version",
 		"--bundle",
@@ -270,7 +293,10 @@ static void test_help_lists_every_option(void)
 /* -P is the monitor's pid file and -p the container's (conmon's help says the opposite). */
 static void test_help_pidfiles_described_right(void)
 {
-	g_autofree char *help = options_help();
+	g_autofree char *help = monitor_help();
+
+	if (help == NULL)
+		return;
 	const char *big = strstr(help, "--conmon-pidfile");
 	const char *small = strstr(help, "--container-pidfile");
 
