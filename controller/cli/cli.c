@@ -137,6 +137,11 @@ gboolean cli_parse_uint(const char *what, const char *s, guint *out)
 	return TRUE;
 }
 
+guint cli_seconds_to_ms(guint seconds)
+{
+	return MIN(seconds, G_MAXUINT / 1000) * 1000;
+}
+
 gboolean cli_parse(Cli *cli, const CliCommand *cmd, GOptionEntry *entries, int *argc, char ***argv,
 		   int min_args, int max_args, int *out_status)
 {

@@ -79,3 +79,7 @@ gboolean cli_parse_size(const char *what, const char *s, gint64 *out);
 
 /* Parse a non-negative integer option value; FALSE after printing an error. */
 gboolean cli_parse_uint(const char *what, const char *s, guint *out);
+
+/* The options' seconds as the library's milliseconds; what does not fit (over 49 days) is
+ * capped rather than wrapped. */
+guint cli_seconds_to_ms(guint seconds);

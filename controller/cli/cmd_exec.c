@@ -24,10 +24,10 @@ static void exec_opts_clear(ExecOpts *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ExecOpts, exec_opts_clear)
 
-static int report(Cli *cli, const char *session, const VigilExecResult *r, gboolean detach)
+/* A session left running (-d, or the detach keys typed): its id, for attach, wait or
+ * exec-stop. */
+static int report(Cli *cli, const char *session, const VigilExecResult *r)
 {
-	if (!detach)
-		return 0;
 	if (cli->json)
 		g_print("{\"session\": \"%s\", \"pid\": %d}\n", session, r->pid);
 	else
@@ -63,7 +63,7 @@ int cmd_exec(Cli *cli, int argc, char **argv)
 	VigilAttachStreams streams = VIGIL_ATTACH_STREAMS_INIT;
 	VigilExecResult result = { 0 };
 	CliTty tty = { .fd = -1, .winch_fd = -1 };
-	g_autoptr(GError) error = NULL, attach_error = NULL;
+	g_autoptr(GError) error = NULL;
 	gboolean ok;
 	int status;
 
@@ -88,21 +88,22 @@ int cmd_exec(Cli *cli, int argc, char **argv)
 	options.cwd = o.cwd;
 	options.user = o.user;
 	options.preserve_fds = (guint)o.preserve_fds;
-	options.timeout = (guint)o.timeout;
+	options.timeout_ms = cli_seconds_to_ms((guint)o.timeout);
 	options.detach_keys = o.detach_keys;
 	streams.attach_input = o.interactive;
 	options.streams = o.detach ? NULL : &streams;
 	if (!o.detach && o.tty && cli_tty_setup(&tty, STDIN_FILENO))
 		options.resize = &tty.resize;
-	ok = vigil_runtime_exec_container(cli->rt, argv[1], o.session, &options, &result,
-					  &attach_error, &error);
+	ok = vigil_runtime_exec_container(cli->rt, argv[1], o.session, &options, &result, &error);
 	cli_tty_restore(&tty);
-	if (!ok)
+	if (!ok && result.pid <= 0)
 		return cli_fail_own(error);
-	if (attach_error != NULL)
-		cli_fail(attach_error, 0);
+	/* It ran, but the attach broke: said, and its own exit code still decides. */
+	if (!ok)
+		cli_fail(error, 0);
 	if (o.detach || result.detached)
-		return report(cli, o.session, &result, o.detach);
+		return report(cli, o.session, &result);
+	g_clear_error(&error);
 	/* An attached session is over: nobody needs its files any more. */
 	if (!vigil_runtime_exec_container_cleanup(cli->rt, argv[1], o.session, &error))
 		cli_fail(error, 0);

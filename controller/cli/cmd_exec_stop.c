@@ -21,7 +21,8 @@ int cmd_exec_stop(Cli *cli, int argc, char **argv)
 	if (!cli_parse_uint("exec-stop: --time", time_arg != NULL ? time_arg : "10", &timeout) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
-	if (!vigil_runtime_exec_stop_container(rt, argv[1], argv[2], timeout, &error))
+	if (!vigil_runtime_exec_stop_container(rt, argv[1], argv[2], cli_seconds_to_ms(timeout),
+					       &error))
 		return cli_fail(error, CLI_EXIT_FAILURE);
 	return 0;
 }

@@ -28,7 +28,7 @@ int cmd_stop(Cli *cli, int argc, char **argv)
 			    &timeout) ||
 	    (rt = cli_runtime(cli)) == NULL)
 		return CLI_EXIT_FAILURE;
-	if (!vigil_runtime_stop_container(rt, argv[1], timeout, all, &error))
+	if (!vigil_runtime_stop_container(rt, argv[1], cli_seconds_to_ms(timeout), all, &error))
 		return cli_fail(error, CLI_EXIT_FAILURE);
 	return 0;
 }

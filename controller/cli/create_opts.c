@@ -132,8 +132,8 @@ gboolean create_opts_to_options(CreateOpts *o, VigilCreateOptions *out)
 	out->persist_dir = o->persist_dir;
 	out->exit_command = o->exit_command;
 	out->exit_command_args = (const char *const *)o->exit_command_args;
-	out->exit_delay = o->exit_delay;
-	out->timeout = (guint)o->timeout;
+	out->exit_delay_ms = cli_seconds_to_ms((guint)o->exit_delay);
+	out->timeout_ms = cli_seconds_to_ms((guint)o->timeout);
 	out->preserve_fds = (guint)o->preserve_fds;
 	out->sdnotify_socket = o->sdnotify_socket;
 	out->seccomp_notify_socket = o->seccomp_notify_socket;

@@ -196,3 +196,28 @@ const char *vigil_container_get_log_driver(const VigilContainer *ctr)
 {
 	return ctr->log_driver;
 }
+
+const char *vigil_container_get_exit_dir(const VigilContainer *ctr)
+{
+	return ctr->exit_dir;
+}
+
+const char *vigil_container_get_persist_dir(const VigilContainer *ctr)
+{
+	return ctr->persist_dir;
+}
+
+int vigil_container_get_stop_signal(const VigilContainer *ctr)
+{
+	return ctr->stop_signal;
+}
+
+const char *vigil_container_get_runtime_root(const VigilContainer *ctr)
+{
+	return ctr->runtime_root;
+}
+
+const char *vigil_container_get_monitor(const VigilContainer *ctr)
+{
+	return ctr->monitor;
+}

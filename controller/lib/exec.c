@@ -118,10 +118,11 @@ static gboolean read_pid(MonitorProcess *m, ExecSession *s, const char *runtime,
 	return TRUE;
 }
 
-/* Attached: wait for the attach socket, connect, release the runtime, stream. */
+/* Attached: wait for the attach socket, connect, release the runtime, stream. An attach that
+ * broke is the error once the session's end is known (result says what happened to it). */
 static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession *s,
 			     MonitorProcess *m, const VigilExecOptions *o, VigilExecResult *result,
-			     GError **out_attach_error, GError **error)
+			     GError **error)
 {
 	g_autoptr(GError) attach_error = NULL;
 	g_autofree char *message = NULL;
@@ -158,17 +159,17 @@ static gboolean run_attached(VigilRuntime *rt, VigilContainer *ctr, ExecSession 
 		    attach_error == NULL)
 			attach_error = g_steal_pointer(&local);
 		/* The exit file says -1 only after the timeout, or when nobody knows. */
-		result->timed_out = o->timeout > 0 && result->exit_code < 0;
+		result->timed_out = o->timeout_ms > 0 && result->exit_code < 0;
 	}
-	if (attach_error != NULL && out_attach_error != NULL)
-		g_propagate_prefixed_error(out_attach_error, g_steal_pointer(&attach_error),
-					   "exec '%s' in '%s': ", s->id, ctr->id);
+	if (attach_error != NULL) {
+		g_propagate_prefixed_error(error, g_steal_pointer(&attach_error), "attach: ");
+		return FALSE;
+	}
 	return TRUE;
 }
 
 static gboolean exec_container(VigilRuntime *rt, const char *id, const char *session_id,
-			       const VigilExecOptions *o, VigilExecResult *result,
-			       GError **out_attach_error, GError **error)
+			       const VigilExecOptions *o, VigilExecResult *result, GError **error)
 {
 	g_autoptr(ContainerHandle) h = NULL;
 	g_autoptr(ExecSession) s = NULL;
@@ -218,22 +219,23 @@ static gboolean exec_container(VigilRuntime *rt, const char *id, const char *ses
 		result->pid = s->pid;
 		return TRUE;
 	}
-	return run_attached(rt, ctr, s, m, o, result, out_attach_error, error);
+	return run_attached(rt, ctr, s, m, o, result, error);
 }
 
 gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char *id, const char *session_id,
 				      const VigilExecOptions *options, VigilExecResult *out_result,
-				      GError **out_attach_error, GError **error)
+				      GError **error)
 {
 	VigilExecResult result = { .exit_code = -1 };
+	gboolean ok;
 
 	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL && options != NULL,
 			     FALSE);
-	if (!exec_container(rt, id, session_id, options, &result, out_attach_error, error)) {
+	ok = exec_container(rt, id, session_id, options, &result, error);
+	if (!ok)
 		g_prefix_error(error, "exec '%s' in '%s': ", session_id, id);
-		return FALSE;
-	}
+	/* Also on failure: a session that started and whose attach broke is still reported. */
 	if (out_result != NULL)
 		*out_result = result;
-	return TRUE;
+	return ok;
 }

@@ -35,8 +35,8 @@ static gboolean wait_exit(const VigilContainer *ctr, const ExecSession *s, gint6
 				  error);
 }
 
-static gboolean exec_stop(VigilRuntime *rt, const char *id, const char *session_id, guint timeout,
-			  GError **error)
+static gboolean exec_stop(VigilRuntime *rt, const char *id, const char *session_id,
+			  guint timeout_ms, GError **error)
 {
 	g_autoptr(ContainerHandle) h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
 	g_autoptr(ExecSession) s = NULL;
@@ -56,10 +56,10 @@ static gboolean exec_stop(VigilRuntime *rt, const char *id, const char *session_
 		return wait_exit(h->ctr, s,
 				 g_get_monotonic_time() + KILL_TIMEOUT_S * G_USEC_PER_SEC, error);
 	}
-	if (timeout > 0) {
+	if (timeout_ms > 0) {
 		if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
 			return vigil_throw_errno(error, "signal pid %d", s->pid);
-		if (wait_exit(h->ctr, s, g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC,
+		if (wait_exit(h->ctr, s, g_get_monotonic_time() + (gint64)timeout_ms * 1000,
 			      &local))
 			return TRUE;
 		if (!g_error_matches(local, VIGIL_ERROR, ETIMEDOUT)) {
@@ -74,10 +74,10 @@ static gboolean exec_stop(VigilRuntime *rt, const char *id, const char *session_
 }
 
 gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const char *id, const char *session_id,
-					   guint timeout, GError **error)
+					   guint timeout_ms, GError **error)
 {
 	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL, FALSE);
-	if (!exec_stop(rt, id, session_id, timeout, error)) {
+	if (!exec_stop(rt, id, session_id, timeout_ms, error)) {
 		g_prefix_error(error, "exec-stop '%s' in '%s': ", session_id, id);
 		return FALSE;
 	}

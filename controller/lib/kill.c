@@ -91,13 +91,13 @@ static gboolean wait_stopped(VigilRuntime *rt, VigilContainer *ctr, gint64 deadl
 			   ctr->monitor_pid, vigil_status_to_string(ctr->status));
 }
 
-static gboolean stop_locked(VigilRuntime *rt, VigilContainer *ctr, guint timeout, gboolean all,
+static gboolean stop_locked(VigilRuntime *rt, VigilContainer *ctr, guint timeout_ms, gboolean all,
 			    GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	gboolean paused = ctr->status == VIGIL_STATUS_PAUSED;
 	/* A created container runs no user code yet: its stop signal would mean nothing. */
-	gboolean kill_now = timeout == 0 || ctr->status == VIGIL_STATUS_CREATED;
+	gboolean kill_now = timeout_ms == 0 || ctr->status == VIGIL_STATUS_CREATED;
 	RuntimeCmd cmd;
 
 	if (!send_stop(rt, ctr, kill_now ? SIGKILL : ctr->stop_signal, all, error))
@@ -109,15 +109,15 @@ static gboolean stop_locked(VigilRuntime *rt, VigilContainer *ctr, guint timeout
 				      NULL);
 	}
 	if (!kill_now) {
-		if (wait_stopped(rt, ctr, g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC,
+		if (wait_stopped(rt, ctr, g_get_monotonic_time() + (gint64)timeout_ms * 1000,
 				 &local))
 			return TRUE;
 		if (!g_error_matches(local, VIGIL_ERROR, ETIMEDOUT)) {
 			g_propagate_error(error, g_steal_pointer(&local));
 			return FALSE;
 		}
-		g_debug("'%s' ignored signal %d for %us, sending SIGKILL", ctr->id,
-			ctr->stop_signal, timeout);
+		g_debug("'%s' ignored signal %d for %u ms, sending SIGKILL", ctr->id,
+			ctr->stop_signal, timeout_ms);
 		if (!send_stop(rt, ctr, SIGKILL, all, error))
 			return FALSE;
 	}
@@ -125,7 +125,7 @@ static gboolean stop_locked(VigilRuntime *rt, VigilContainer *ctr, guint timeout
 			    error);
 }
 
-static gboolean stop_container(VigilRuntime *rt, const char *id, guint timeout, gboolean all,
+static gboolean stop_container(VigilRuntime *rt, const char *id, guint timeout_ms, gboolean all,
 			       GError **error)
 {
 	g_autoptr(ContainerHandle) h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
@@ -134,16 +134,16 @@ static gboolean stop_container(VigilRuntime *rt, const char *id, guint timeout, 
 		return FALSE;
 	if (h->ctr->status == VIGIL_STATUS_STOPPED)
 		return TRUE;
-	if (!stop_locked(rt, h->ctr, timeout, all, error))
+	if (!stop_locked(rt, h->ctr, timeout_ms, all, error))
 		return FALSE;
 	return container_save(h, error);
 }
 
-gboolean vigil_runtime_stop_container(VigilRuntime *rt, const char *id, guint timeout, gboolean all,
-				      GError **error)
+gboolean vigil_runtime_stop_container(VigilRuntime *rt, const char *id, guint timeout_ms,
+				      gboolean all, GError **error)
 {
 	g_return_val_if_fail(rt != NULL && id != NULL, FALSE);
-	if (!stop_container(rt, id, timeout, all, error)) {
+	if (!stop_container(rt, id, timeout_ms, all, error)) {
 		g_prefix_error(error, "stop '%s': ", id);
 		return FALSE;
 	}

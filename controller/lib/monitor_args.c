@@ -26,6 +26,13 @@ static void addf(GPtrArray *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The API's milliseconds as the monitor's whole seconds, rounded up: a timeout never fires
+ * early (1500 ms is 2 s), and a nonzero one never becomes 0 (none). */
+static guint seconds_up(guint ms)
+{
+	return ms / 1000 + (ms % 1000 != 0);
+}
+
 /* What every monitor gets: the shape of podman's sharedConmonArgs (docs/conmon-contract.md,
  * "Engine command lines"). */
 static GPtrArray *base_args(const MonitorArgsBase *b)
@@ -114,8 +121,8 @@ GPtrArray *monitor_args_create(const MonitorArgsBase *base, const VigilCreateOpt
 		add(a, "-t");
 	else if (o->stdin_)
 		add(a, "-i");
-	if (o->timeout > 0)
-		addf(a, "--timeout=%u", o->timeout);
+	if (o->timeout_ms > 0)
+		addf(a, "--timeout=%u", seconds_up(o->timeout_ms));
 	if (o->no_new_keyring)
 		add(a, "--no-new-keyring");
 	if (o->no_pivot)
@@ -124,8 +131,8 @@ GPtrArray *monitor_args_create(const MonitorArgsBase *base, const VigilCreateOpt
 		add2(a, "--exit-command", o->exit_command);
 		for (const char *const *x = o->exit_command_args; x != NULL && *x != NULL; x++)
 			add2(a, "--exit-command-arg", *x);
-		if (o->exit_delay > 0)
-			addf(a, "--exit-delay=%d", o->exit_delay);
+		if (o->exit_delay_ms > 0)
+			addf(a, "--exit-delay=%u", seconds_up(o->exit_delay_ms));
 	}
 	add_preserve_fds(a, o->preserve_fds);
 	if (o->restore != NULL)
@@ -151,8 +158,8 @@ GPtrArray *monitor_args_exec(const MonitorArgsBase *base, const VigilExecOptions
 		add(a, "-t");
 	else if (attach && o->streams->attach_input)
 		add(a, "-i");
-	if (o->timeout > 0)
-		addf(a, "--timeout=%u", o->timeout);
+	if (o->timeout_ms > 0)
+		addf(a, "--timeout=%u", seconds_up(o->timeout_ms));
 	add(a, "-e");
 	if (attach)
 		add(a, "--exec-attach");

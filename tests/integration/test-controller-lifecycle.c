@@ -126,13 +126,13 @@ static Ctl *running(const char *script)
 	return c;
 }
 
-static int stop(Ctl *c, guint timeout, gboolean all)
+static int stop(Ctl *c, guint timeout_s, gboolean all)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(VigilContainer) ctr = NULL;
 	int code = G_MININT;
 
-	g_assert_true(vigil_runtime_stop_container(c->rt, c->b->id, timeout, all, &error));
+	g_assert_true(vigil_runtime_stop_container(c->rt, c->b->id, timeout_s * 1000, all, &error));
 	g_assert_no_error(error);
 	/* Returned only once stopped: the record says so without asking again. */
 	ctr = status_of(c, VIGIL_UPDATE_DEFAULT);
@@ -202,6 +202,47 @@ static void test_stop_signal_annotation(void)
 	start(c);
 	wait_ready(c);
 	g_assert_cmpint(stop(c, 60, FALSE), ==, 5);
+	g_autoptr(VigilContainer) ctr = status_of(c, VIGIL_UPDATE_DEFAULT);
+	g_assert_cmpint(vigil_container_get_stop_signal(ctr), ==, SIGUSR1);
+}
+
+static void test_record_getters(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
+	g_autoptr(GError) error = NULL;
+	VigilCreateOptions o = VIGIL_CREATE_OPTIONS_INIT;
+
+	if (c == NULL)
+		return;
+	g_test_summary("the record's getters: exit and persist directories, stop signal, runtime "
+		       "root and monitor, as created (defaults, then given ones)");
+	ctl_create(c);
+	g_autoptr(VigilContainer) def = status_of(c, VIGIL_UPDATE_DEFAULT);
+	const char *dir = vigil_container_get_state_dir(def);
+	g_autofree char *exits = g_build_filename(dir, "exits", NULL);
+	g_autofree char *exit_file = vigil_runtime_exit_file_path(c->rt, c->b->id, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(vigil_container_get_exit_dir(def), ==, exits);
+	g_assert_true(g_str_has_prefix(exit_file, vigil_container_get_exit_dir(def)));
+	g_assert_cmpstr(vigil_container_get_persist_dir(def), ==, dir);
+	g_assert_cmpint(vigil_container_get_stop_signal(def), ==, SIGTERM);
+	g_assert_cmpstr(vigil_container_get_runtime_root(def), ==, c->b->runc_root);
+	g_assert_cmpstr(vigil_container_get_monitor(def), ==, vigil_runtime_monitor(c->rt));
+	g_assert_true(vigil_runtime_delete_container(c->rt, c->b->id, TRUE, &error));
+	g_assert_no_error(error);
+
+	g_autofree char *ex = g_build_filename(c->b->dir, "ex", NULL);
+	g_autofree char *per = g_build_filename(c->b->dir, "per", NULL);
+	o.bundle = c->b->bundle;
+	o.exit_dir = ex;
+	o.persist_dir = per;
+	o.stop_signal = SIGUSR2;
+	g_assert_true(vigil_runtime_create_container(c->rt, c->b->id, &o, &error));
+	g_assert_no_error(error);
+	g_autoptr(VigilContainer) ctr = status_of(c, VIGIL_UPDATE_DEFAULT);
+	g_assert_cmpstr(vigil_container_get_exit_dir(ctr), ==, ex);
+	g_assert_cmpstr(vigil_container_get_persist_dir(ctr), ==, per);
+	g_assert_cmpint(vigil_container_get_stop_signal(ctr), ==, SIGUSR2);
 }
 
 static void test_stop_all(void)
@@ -382,16 +423,16 @@ static void test_info_and_features(void)
 	g_test_summary("name, path, runtime info and the three probes");
 	g_assert_cmpstr(vigil_runtime_name(c->rt), ==, "runc");
 	g_assert_true(g_path_is_absolute(vigil_runtime_path(c->rt)));
-	g_autoptr(JsonNode) info = vigil_runtime_info(c->rt, &error);
+	g_autoptr(VigilRuntimeInfo) info = vigil_runtime_info(c->rt, &error);
 	g_assert_no_error(error);
-	JsonObject *o = json_node_get_object(info);
-	JsonObject *rt = json_object_get_object_member(o, "runtime");
-	JsonObject *mon = json_object_get_object_member(o, "monitor");
-	g_assert_cmpstr(json_object_get_string_member(rt, "name"), ==, "runc");
-	g_assert_true(g_str_has_prefix(json_object_get_string_member(rt, "version"), "runc "));
-	g_assert_true(
-		g_str_has_prefix(json_object_get_string_member(mon, "version"), "conmon version "));
-	g_assert_cmpstr(json_object_get_string_member(o, "root"), ==, c->root);
+	g_assert_cmpstr(info->runtime_name, ==, "runc");
+	g_assert_cmpstr(info->runtime_path, ==, vigil_runtime_path(c->rt));
+	g_assert_true(g_str_has_prefix(info->runtime_version, "runc "));
+	g_assert_cmpstr(info->monitor_path, ==, vigil_runtime_monitor(c->rt));
+	g_assert_true(g_str_has_prefix(info->monitor_version, "conmon version "));
+	g_assert_cmpstr(info->root, ==, c->root);
+	g_assert_cmpstr(info->runtime_root, ==, c->b->runc_root);
+	g_assert_cmpstr(info->library_version, ==, vigil_version());
 	g_assert_true(vigil_runtime_supports_json_errors(c->rt));
 	g_assert_false(vigil_runtime_supports_no_cgroups(c->rt)); /* runc has no such mode */
 }
@@ -441,6 +482,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-lifecycle/stop-signal-annotation",
 			test_stop_signal_annotation);
 	g_test_add_func("/controller-lifecycle/stop-all", test_stop_all);
+	g_test_add_func("/controller-lifecycle/record-getters", test_record_getters);
 	g_test_add_func("/controller-lifecycle/kill", test_kill);
 	g_test_add_func("/controller-lifecycle/pause-unpause", test_pause_unpause);
 	g_test_add_func("/controller-lifecycle/delete-refused", test_delete_refused);

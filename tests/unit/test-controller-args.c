@@ -77,8 +77,9 @@ static void test_monitor_args_create_all(void)
 		.log_tag = "tag",
 		.exit_command = "/bin/cleanup",
 		.exit_command_args = exit_args,
-		.exit_delay = 2,
-		.timeout = 30,
+		/* Milliseconds to the monitor's seconds: rounded up, never early. */
+		.exit_delay_ms = 1500,
+		.timeout_ms = 30000,
 		.sdnotify_socket = "/run/notify",
 		.preserve_fds = 2,
 		.no_pivot = TRUE,
@@ -113,7 +114,9 @@ static void test_monitor_args_exec(void)
 {
 	VigilAttachStreams streams = VIGIL_ATTACH_STREAMS_INIT;
 	const char *cmd[] = { "sh", NULL };
-	VigilExecOptions o = { .cmd = cmd, .streams = &streams, .preserve_fds = 1, .timeout = 5 };
+	VigilExecOptions o = {
+		.cmd = cmd, .streams = &streams, .preserve_fds = 1, .timeout_ms = 4001
+	};
 	MonitorArgsBase b = base;
 	b.cuuid = "s1";
 	b.dir = "/run/vigil/c1/exec/s1";
@@ -134,7 +137,7 @@ static void test_monitor_args_exec(void)
 
 	o.terminal = TRUE;
 	o.preserve_fds = 0;
-	o.timeout = 0;
+	o.timeout_ms = 0;
 	g_autoptr(GPtrArray) detached = monitor_args_exec(&b, &o, "/p.json", FALSE);
 	g_autofree char *d = joined(detached);
 	g_assert_true(g_str_has_suffix(d, "-l k8s-file:/run/vigil/c1/exec/s1/ctr.log -t -e "

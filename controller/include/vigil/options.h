@@ -61,8 +61,9 @@ typedef struct {
 	const char *persist_dir; /* NULL = the state directory */
 	const char *exit_command;
 	const char *const *exit_command_args;
-	int exit_delay;
-	guint timeout; /* seconds; the monitor kills the container after it; 0 = none */
+	/* The monitor counts whole seconds: it is given these two rounded up. */
+	guint exit_delay_ms; /* wait this long before the exit command */
+	guint timeout_ms;    /* the monitor kills the container after it; 0 = none */
 
 	const char *sdnotify_socket;
 	const char *seccomp_notify_socket;
@@ -120,7 +121,8 @@ typedef struct {
 	guint preserve_fds;
 	const VigilResizeSource *resize; /* NULL = no resize events */
 	const char *detach_keys;         /* NULL = "ctrl-p,ctrl-q"; "" = none */
-	guint timeout; /* seconds; the monitor kills the session after it; 0 = none */
+	/* The monitor kills the session after it, counting whole seconds (rounded up); 0 = none */
+	guint timeout_ms;
 } VigilExecOptions;
 
 #define VIGIL_EXEC_OPTIONS_INIT VIGIL_STRUCT_ZERO

@@ -4,8 +4,8 @@
 #include <vigil/error.h>
 #include <vigil/options.h>
 
+#include <gio/gio.h>
 #include <glib.h>
-#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * A container stays with the runtime, runtime root and state root it was created with: later
  * calls use what its record says. If a process dies half-way through a call, the next call
  * reconciles the record with the runtime's `state` and the exit file.
+ *
+ * Every duration the API takes is in milliseconds, and named so (timeout_ms, exit_delay_ms).
  */
 
 typedef struct _VigilRuntime VigilRuntime;
@@ -102,12 +104,12 @@ VIGIL_PUBLIC gboolean vigil_runtime_kill_container(VigilRuntime *rt, const char 
 
 /*
  * Send the stop signal (the create option, the bundle's annotation, or SIGTERM), wait up to
- * timeout seconds for the exit file, then SIGKILL; timeout 0 sends SIGKILL at once. all =
- * the runtime's `kill --all`. Returns once the container has exited (already stopped: TRUE).
+ * timeout_ms for the exit file, then SIGKILL; timeout_ms 0 sends SIGKILL at once. all = the
+ * runtime's `kill --all`. Returns once the container has exited (already stopped: TRUE).
  * ETIMEDOUT if it survives SIGKILL, ESRCH if the monitor died without an exit file.
  */
-VIGIL_PUBLIC gboolean vigil_runtime_stop_container(VigilRuntime *rt, const char *id, guint timeout,
-						   gboolean all, GError **error);
+VIGIL_PUBLIC gboolean vigil_runtime_stop_container(VigilRuntime *rt, const char *id,
+						   guint timeout_ms, gboolean all, GError **error);
 
 /*
  * Runtime `delete`, then remove the state directory once the monitor has gone. A created,
@@ -126,20 +128,24 @@ VIGIL_PUBLIC gboolean vigil_runtime_unpause_container(VigilRuntime *rt, const ch
  * Run a process in the running container as exec session session_id (one monitor per
  * session, its files in <state dir>/exec/<session_id>). With options->streams the call
  * attaches and returns when the session ends (result: exit code) or is detached; without,
- * it returns once the process runs (result: pid). FALSE + error when the session could not
- * start (EIO with the runtime's message); an attach that broke after the start is reported
- * in *out_attach_error (optional) with TRUE returned: the seed's error channel.
+ * it returns once the process runs (result: pid).
+ *
+ * FALSE + error when the session could not start (EIO with the runtime's message, ENOEXEC,
+ * EACCES; result.pid is then 0), or when the attach broke after it started (the error is
+ * the attach's; result.pid is its process and result.exit_code its code if the session
+ * ended, else -1: it may still run, and vigil_runtime_wait() on session_id finds out). So
+ * *out_result (optional) is filled in whenever the call returns, as GLib fills in
+ * bytes_written on a failed write.
  */
 VIGIL_PUBLIC gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char *id,
 						   const char *session_id,
 						   const VigilExecOptions *options,
-						   VigilExecResult *out_result,
-						   GError **out_attach_error, GError **error);
+						   VigilExecResult *out_result, GError **error);
 
-/* SIGTERM the session's process, SIGKILL after timeout seconds (0: SIGKILL at once); returns
- * once it has exited. TRUE if it had already exited. */
+/* SIGTERM the session's process, SIGKILL after timeout_ms (0: SIGKILL at once); returns once
+ * it has exited. TRUE if it had already exited. */
 VIGIL_PUBLIC gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const char *id,
-							const char *session_id, guint timeout,
+							const char *session_id, guint timeout_ms,
 							GError **error);
 
 /* Remove the session's leftovers (socket, FIFOs, exit files, process spec). EBUSY while the
@@ -172,12 +178,25 @@ VIGIL_PUBLIC char *vigil_runtime_exec_attach_socket_path(VigilRuntime *rt, const
 							 const char *session_id, GError **error);
 VIGIL_PUBLIC char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **error);
 
-/*
- * {"runtime": {"name", "path", "version"}, "monitor": {"path", "version"}, "root",
- *  "runtime_root", "library": {"version"}} — versions as the programs print them (first
- * line of `--version`, podman joins the monitor's two lines with ", "). Unref the node.
- */
-VIGIL_PUBLIC JsonNode *vigil_runtime_info(VigilRuntime *rt, GError **error);
+/* What vigil_runtime_info() reports. Strings are owned by the struct. */
+typedef struct {
+	char *runtime_name; /* "runc" */
+	char *runtime_path;
+	char *runtime_version; /* the first line of `runtime --version` */
+	char *monitor_path;
+	/* `monitor --version`, its lines joined with ", " as podman shows conmon's; NULL when
+	 * the monitor did not answer. */
+	char *monitor_version;
+	char *root;
+	char *runtime_root;
+	char *library_version; /* vigil_version() */
+	char *library_commit;  /* the git commit the library was built from, or "unknown" */
+} VigilRuntimeInfo;
+
+/* The runtime, the monitor and the library: paths and versions, asked of the programs.
+ * EIO when the runtime does not answer `--version`. Free with vigil_runtime_info_free(). */
+VIGIL_PUBLIC VigilRuntimeInfo *vigil_runtime_info(VigilRuntime *rt, GError **error);
+VIGIL_PUBLIC void vigil_runtime_info_free(VigilRuntimeInfo *info);
 
 /*
  * Attach to the container (session_id NULL) or an exec session: stream its output to the
@@ -226,11 +245,22 @@ VIGIL_PUBLIC gboolean vigil_container_get_terminal(const VigilContainer *ctr);
 /* The file `vigilctl logs` reads and its driver ("k8s-file", "json-file"), or NULL. */
 VIGIL_PUBLIC const char *vigil_container_get_log_path(const VigilContainer *ctr);
 VIGIL_PUBLIC const char *vigil_container_get_log_driver(const VigilContainer *ctr);
+/* Where its monitor writes the exit file (named after the id), and the directory given to
+ * the monitor as --persist-dir (the state directory unless created with another). */
+VIGIL_PUBLIC const char *vigil_container_get_exit_dir(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_persist_dir(const VigilContainer *ctr);
+/* The signal stop sends first (the create option, the bundle's annotation, or SIGTERM). */
+VIGIL_PUBLIC int vigil_container_get_stop_signal(const VigilContainer *ctr);
+/* The runtime's --root the container was created with, and the monitor binary started for
+ * it: later calls use these, whatever the VigilRuntime says. */
+VIGIL_PUBLIC const char *vigil_container_get_runtime_root(const VigilContainer *ctr);
+VIGIL_PUBLIC const char *vigil_container_get_monitor(const VigilContainer *ctr);
 
 /* "created", "running", ... */
 VIGIL_PUBLIC const char *vigil_status_to_string(VigilStatus status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntime, vigil_runtime_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilContainer, vigil_container_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntimeInfo, vigil_runtime_info_free)
 
 G_END_DECLS
