@@ -20,8 +20,7 @@ gint64 exit_wait_deadline(int timeout_ms)
 	return g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 }
 
-/* Drain inotify events; FALSE if the directory itself went away. */
-static gboolean drain_events(int fd)
+gboolean exit_wait_drain(int fd)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	gssize n;
@@ -37,21 +36,29 @@ static gboolean drain_events(int fd)
 	return TRUE;
 }
 
+int exit_wait_watch(const char *dir, GError **error)
+{
+	vigil_autofd int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (ifd < 0)
+		return vigil_throw_errno(error, "inotify"), -1;
+	if (inotify_add_watch(ifd, dir,
+			      IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
+				      IN_MOVE_SELF) < 0)
+		return vigil_throw_errno(error, "watch '%s'", dir), -1;
+	return g_steal_fd(&ifd);
+}
+
 gboolean exit_wait_for_file(const char *dir, const char *name, pid_t monitor_pid,
 			    guint64 monitor_start, gint64 deadline, GError **error)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
-	vigil_autofd int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	vigil_autofd int ifd = exit_wait_watch(dir, error);
 	vigil_autofd int pidfd = -1;
 	gboolean monitor_gone = monitor_pid <= 0;
 
 	if (ifd < 0)
-		return vigil_throw_errno(error, "inotify");
-	/* Watch first, then look: a file created in between is seen either way. */
-	if (inotify_add_watch(ifd, dir,
-			      IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF |
-				      IN_MOVE_SELF) < 0)
-		return vigil_throw_errno(error, "watch '%s'", dir);
+		return FALSE;
 	if (!monitor_gone) {
 		pidfd = proc_pidfd_open(monitor_pid, monitor_start);
 		monitor_gone = pidfd < 0;
@@ -71,7 +78,7 @@ gboolean exit_wait_for_file(const char *dir, const char *name, pid_t monitor_pid
 			return vigil_throw_errno(error, "wait for '%s'", path);
 		if (r == 0 && timeout == 0)
 			return vigil_throw(error, ETIMEDOUT, "timed out waiting for '%s'", path);
-		if ((p[0].revents & POLLIN) && !drain_events(ifd))
+		if ((p[0].revents & POLLIN) && !exit_wait_drain(ifd))
 			return vigil_throw(error, ENOENT, "'%s' was removed", dir);
 		/* Checked once more above before giving up: the file comes before the exit. */
 		if (p[1].revents & (POLLIN | POLLHUP))

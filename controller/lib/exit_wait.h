@@ -19,6 +19,15 @@
 gboolean exit_wait_for_file(const char *dir, const char *name, pid_t monitor_pid,
 			    guint64 monitor_start, gint64 deadline, GError **error);
 
+/*
+ * The parts, for a waiter on a main loop: an inotify fd (non-blocking, close-on-exec)
+ * watching dir for a file appearing in it, or -1; watch first, then look, so a file
+ * created in between is seen either way. exit_wait_drain() reads its pending events:
+ * FALSE once dir itself went away.
+ */
+int exit_wait_watch(const char *dir, GError **error);
+gboolean exit_wait_drain(int inotify_fd);
+
 /* exit_wait_for_file() for dir/name as an exit file, then its status. */
 gboolean exit_wait(const char *dir, const char *name, pid_t monitor_pid, guint64 monitor_start,
 		   gint64 deadline, int *out_status, GError **error);

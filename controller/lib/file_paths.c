@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <vigil/control.h>
 
 #include "container.h"
+#include "control_client.h"
 #include "error_util.h"
 #include "exec_session.h"
 #include "runtime_impl.h"
@@ -11,8 +13,9 @@
 #include "state_record.h"
 
 /*
- * AttachSocketPath, ExecAttachSocketPath, ExitFilePath: read from the record without the
- * lock (it is replaced atomically), so asking for a path never waits for a long operation.
+ * AttachSocketPath, ExecAttachSocketPath, ExitFilePath and the control socket's path: read
+ * from the record without the lock (it is replaced atomically), so asking for a path never
+ * waits for a long operation.
  */
 static VigilContainer *peek(VigilRuntime *rt, const char *id, GError **error)
 {
@@ -59,4 +62,22 @@ char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **er
 	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
 	ctr = peek(rt, id, error);
 	return ctr != NULL ? container_exit_file(ctr) : NULL;
+}
+
+char *vigil_runtime_control_socket_path(VigilRuntime *rt, const char *id, const char *session_id,
+					GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+	g_autofree char *dir = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	if (ctr == NULL)
+		return NULL;
+	if (session_id == NULL)
+		return container_file(ctr, CONTROL_SOCKET);
+	if (!state_id_validate(session_id, "exec session id", error))
+		return NULL;
+	dir = exec_session_dir(ctr, session_id);
+	return g_build_filename(dir, CONTROL_SOCKET, NULL);
 }

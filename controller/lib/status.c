@@ -11,6 +11,8 @@
 #include <json-glib/json-glib.h>
 
 #include "container.h"
+#include "control_client.h"
+#include "control_msg.h"
 #include "error_util.h"
 #include "exit_file.h"
 #include "exit_wait.h"
@@ -25,6 +27,8 @@
 /* The runtime says stopped: the monitor writes the exit file as soon as it has drained the
  * container's output. */
 #define EXIT_FILE_TIMEOUT_MS 10000
+/* A monitor that does not answer its control socket in this time is taken as absent. */
+#define CONTROL_STATE_TIMEOUT_MS 5000
 
 gboolean status_read_exit(VigilContainer *ctr)
 {
@@ -143,6 +147,45 @@ static void mark_stopped(VigilContainer *ctr)
 		ctr->finished = g_get_real_time();
 }
 
+/*
+ * Ask the monitor itself (docs/control.md, "state"): TRUE when its answer settles the
+ * record, so the runtime need not be run. An exit comes with its code. "running" keeps a
+ * running or paused record as it is: the monitor cannot tell those apart, nor a created
+ * container from a started one, so a record in created (which a start killed before saving
+ * leaves behind) or in any other state is left to the runtime.
+ */
+static gboolean ask_monitor(VigilContainer *ctr, gboolean *changed)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(JsonParser) line =
+		control_call(ctr->state_dir, "state", CONTROL_STATE_TIMEOUT_MS, &local);
+	JsonObject *reply = line != NULL ? control_reply_object(line, &local) : NULL;
+	ControlState st;
+
+	if (reply == NULL || !control_msg_state(reply, &st, &local)) {
+		g_debug("container '%s': no answer on the control socket: %s", ctr->id,
+			local->message);
+		return FALSE;
+	}
+	if (st.status == CONTROL_STATUS_EXITED) {
+		ctr->status = VIGIL_STATUS_STOPPED;
+		ctr->has_exit_code = st.has_exit_code;
+		ctr->exit_code = st.exit_code;
+		ctr->oom_killed = st.oom_killed;
+		ctr->finished = st.exited_at != 0 ? st.exited_at : g_get_real_time();
+		*changed = TRUE;
+		return TRUE;
+	}
+	if (st.status != CONTROL_STATUS_RUNNING ||
+	    (ctr->status != VIGIL_STATUS_RUNNING && ctr->status != VIGIL_STATUS_PAUSED))
+		return FALSE;
+	if (st.pid > 0 && st.pid != ctr->pid) {
+		ctr->pid = st.pid;
+		*changed = TRUE;
+	}
+	return TRUE;
+}
+
 gboolean status_reconcile(VigilRuntime *rt, VigilContainer *ctr, VigilUpdateFlags flags,
 			  gboolean *out_changed, GError **error)
 {
@@ -166,6 +209,12 @@ gboolean status_reconcile(VigilRuntime *rt, VigilContainer *ctr, VigilUpdateFlag
 	if (!(flags & VIGIL_UPDATE_HARD_QUERY) && alive &&
 	    (ctr->status == VIGIL_STATUS_RUNNING || ctr->status == VIGIL_STATUS_PAUSED)) {
 		*out_changed = changed;
+		return TRUE;
+	}
+	/* Where the runtime would be asked, a monitor that serves a control socket answers
+	 * first; one without (conmon) or a dead one leaves it to the runtime. */
+	if (alive && ask_monitor(ctr, &changed)) {
+		*out_changed = changed || ctr->status != before || ctr->pid != before_pid;
 		return TRUE;
 	}
 	if (ctr->status == VIGIL_STATUS_CREATING && alive)

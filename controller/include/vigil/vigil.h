@@ -9,6 +9,7 @@
  *
  * Link with `pkg-config --cflags --libs vigil`.
  */
+#include <vigil/control.h>
 #include <vigil/error.h>
 #include <vigil/options.h>
 #include <vigil/runtime.h>
