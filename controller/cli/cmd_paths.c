@@ -18,7 +18,7 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	g_autofree char *session = NULL;
 	GOptionEntry entries[] = {
 		{ "session", 0, 0, G_OPTION_ARG_STRING, &session,
-		  "Also show this exec session's attach socket", "ID" },
+		  "Also show this exec session's attach and control sockets", "ID" },
 		{ NULL },
 	};
 	g_autoptr(GError) error = NULL;
@@ -26,6 +26,7 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) node = NULL;
 	g_autofree char *attach = NULL, *exit_file = NULL, *exec_attach = NULL;
+	g_autofree char *control = NULL, *exec_control = NULL;
 	VigilRuntime *rt;
 	int status;
 
@@ -36,7 +37,10 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	/* The path queries' errors do not say what failed; the status query's say "state". */
 	if ((attach = vigil_runtime_attach_socket_path(rt, argv[1], &error)) == NULL ||
 	    (exit_file = vigil_runtime_exit_file_path(rt, argv[1], &error)) == NULL ||
+	    (control = vigil_runtime_control_socket_path(rt, argv[1], NULL, &error)) == NULL ||
 	    (session != NULL && (exec_attach = vigil_runtime_exec_attach_socket_path(
+					 rt, argv[1], session, &error)) == NULL) ||
+	    (session != NULL && (exec_control = vigil_runtime_control_socket_path(
 					 rt, argv[1], session, &error)) == NULL)) {
 		g_prefix_error(&error, "paths '%s': ", argv[1]);
 		return cli_fail(error, CLI_EXIT_FAILURE);
@@ -54,10 +58,13 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	json_builder_begin_object(b);
 	add(b, "state_dir", vigil_container_get_state_dir(ctr));
 	add(b, "attach", attach);
+	add(b, "control", control);
 	add(b, "exit_file", exit_file);
 	add(b, "log", vigil_container_get_log_path(ctr));
 	if (session != NULL)
 		add(b, "exec_attach", exec_attach);
+	if (session != NULL)
+		add(b, "exec_control", exec_control);
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
 	if (cli->json) {

@@ -23,6 +23,8 @@ int cmd_restore(Cli *cli, int argc, char **argv);
 int cmd_attach(Cli *cli, int argc, char **argv);
 int cmd_logs(Cli *cli, int argc, char **argv);
 int cmd_wait(Cli *cli, int argc, char **argv);
+int cmd_stats(Cli *cli, int argc, char **argv);
+int cmd_events(Cli *cli, int argc, char **argv);
 int cmd_paths(Cli *cli, int argc, char **argv);
 int cmd_runtime_info(Cli *cli, int argc, char **argv);
 int cmd_features(Cli *cli, int argc, char **argv);

@@ -213,8 +213,12 @@ VIGIL_PUBLIC gboolean vigil_runtime_resize(VigilRuntime *rt, const char *id, con
 
 /*
  * Block until the container (or session) has exited and return its exit code (128+n when
- * killed by signal n, -1 when unknown). No polling: inotify on the exit directory and a
- * pidfd on the monitor. timeout_ms < 0 waits forever; ETIMEDOUT otherwise.
+ * killed by signal n, -1 when the monitor's --timeout killed it). No polling: the monitor's
+ * `wait` on its control socket (docs/control.md), else inotify on the exit directory and a
+ * pidfd on the monitor. ESRCH when the monitor is gone without writing an exit file: the
+ * code is unknown (a container still running then is waited for first). timeout_ms < 0
+ * waits forever; ETIMEDOUT otherwise. vigil_runtime_wait_async() (vigil/control.h) waits on
+ * a main context instead.
  */
 VIGIL_PUBLIC gboolean vigil_runtime_wait(VigilRuntime *rt, const char *id, const char *session_id,
 					 int timeout_ms, int *out_exit_code, GError **error);
