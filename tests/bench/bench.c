@@ -25,7 +25,7 @@
 
 static const char *const all_figures[] = { "lifecycle", "exit",    "logs",  "attach",
 					   "memory",    "wakeups", "scale", "release",
-					   "exec",      "flood",   NULL };
+					   "exec",      "flood",   "wait",  NULL };
 
 void bench_interleave(Bench *bench, const char *figure, int reps, guint n_values, BenchRunFunc fn,
 		      gpointer data, GArray *out[][BENCH_N_MONITORS])
@@ -190,6 +190,8 @@ static void run_figures(Bench *bench, char **only)
 		bench_fig_release(bench);
 	if (want(only, "exec"))
 		bench_fig_exec(bench);
+	if (want(only, "wait"))
+		bench_fig_wait(bench);
 }
 
 /* Options: one line on stderr and exit 2 for anything wrong. */
@@ -272,7 +274,7 @@ int main(int argc, char **argv)
 		  NULL },
 		{ "only", 0, 0, G_OPTION_ARG_STRING, &only_list,
 		  "comma-separated: lifecycle,exit,logs,attach,memory,wakeups,scale,release,exec,"
-		  "flood",
+		  "flood,wait",
 		  "LIST" },
 		{ "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.log_dir,
 		  "directory for the k8s-file logs (default: next to each bundle)", "DIR" },
@@ -312,7 +314,7 @@ int main(int argc, char **argv)
 			if (!g_strv_contains(all_figures, *f))
 				usage_error("unknown figure '%s' in --only (one of "
 					    "lifecycle,exit,logs,attach,memory,wakeups,scale,"
-					    "release,exec,flood)",
+					    "release,exec,flood,wait)",
 					    *f);
 		}
 	}

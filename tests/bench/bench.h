@@ -192,3 +192,4 @@ void bench_fig_idle_wakeups(Bench *bench);
 void bench_fig_scale(Bench *bench);
 void bench_fig_release(Bench *bench);
 void bench_fig_exec(Bench *bench);
+void bench_fig_wait(Bench *bench);
