@@ -130,6 +130,7 @@ static void test_request_line(void)
 
 	g_test_summary("the request is exactly {\"v\":1,\"op\":...} and a newline");
 	g_assert_no_error(error);
+	g_assert_nonnull(line);
 	g_thread_join(g_steal_pointer(&f->thread));
 	g_assert_cmpstr(f->request, ==, "{\"v\":1,\"op\":\"wait\"}");
 }
