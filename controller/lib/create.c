@@ -11,6 +11,7 @@
 
 #include "bundle.h"
 #include "container.h"
+#include "crash_point.h"
 #include "error_util.h"
 #include "fdutil.h"
 #include "monitor_args.h"
@@ -20,12 +21,6 @@
 #include "runtime_impl.h"
 #include "state_dir.h"
 #include "state_record.h"
-
-void create_crash_point(const char *point)
-{
-	if (g_strcmp0(g_getenv("VIGIL_DEBUG_CRASH_AT"), point) == 0)
-		(void)kill(getpid(), SIGKILL);
-}
 
 gboolean create_log_drivers_check(const char *const *drivers, GError **error)
 {
@@ -152,7 +147,7 @@ static gboolean spawn_and_sync(VigilRuntime *rt, VigilContainer *ctr, const char
 	ctr->monitor_start = m->start_time;
 	if (!state_record_save(ctr, record, error))
 		return FALSE;
-	create_crash_point("after-spawn");
+	crash_point("after-spawn");
 	return monitor_launch_read_pid(m, ctr->state_dir, ctr->runtime, &ctr->pid, error);
 }
 
@@ -207,7 +202,7 @@ static gboolean create_locked(VigilRuntime *rt, VigilContainer *ctr, Bundle *bun
 	if (!bundle_write_copy(bundle, config, ctr->terminal, error) ||
 	    !state_record_save(ctr, record, error))
 		return FALSE;
-	create_crash_point("after-record");
+	crash_point("after-record");
 
 	if (!spawn_and_sync(rt, ctr, record, o, drivers, error)) {
 		discard_monitor(rt, ctr, FALSE);

@@ -26,12 +26,3 @@ gboolean create_log_drivers_check(const char *const *drivers, GError **error);
  */
 char **create_log_drivers(const VigilCreateOptions *o, const char *dir, char **out_driver,
 			  char **out_path);
-
-/*
- * Tests only: VIGIL_DEBUG_CRASH_AT=<point> SIGKILLs the calling process at that point of a
- * create ("after-record", "after-spawn"), a start ("after-start": the runtime started it,
- * the record still says created) or a delete ("delete-before-retire": the runtime and the
- * monitor are gone, the directory is whole; "delete-after-retire": it is a tombstone), to
- * check that a controller killed mid-way leaves a container the next call can recover.
- */
-void create_crash_point(const char *point);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "container.h"
-#include "create.h"
+#include "crash_point.h"
 #include "error_util.h"
 #include "exec_session.h"
 #include "fdutil.h"
@@ -57,7 +57,7 @@ static gboolean retire_and_remove(VigilRuntime *rt, const char *id, GError **err
 	g_autoptr(GError) local = NULL;
 	g_autofree char *tomb = NULL;
 
-	create_crash_point("delete-before-retire");
+	crash_point("delete-before-retire");
 	tomb = state_dir_retire(rt->root, id, &local);
 	if (tomb == NULL) {
 		/* A lockless one removed by another forced delete meanwhile. */
@@ -66,7 +66,7 @@ static gboolean retire_and_remove(VigilRuntime *rt, const char *id, GError **err
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	create_crash_point("delete-after-retire");
+	crash_point("delete-after-retire");
 	return state_dir_remove(tomb, error);
 }
 

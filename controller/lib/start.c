@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "container.h"
-#include "create.h"
+#include "crash_point.h"
 #include "error_util.h"
 #include "runtime_impl.h"
 
@@ -21,7 +21,7 @@ static gboolean start_container(VigilRuntime *rt, const char *id, GError **error
 	runtime_cmd_for(rt, h->ctr, &cmd);
 	if (!runtime_cmd_run(&cmd, (const char *const[]){ "start", id, NULL }, NULL, error))
 		return FALSE;
-	create_crash_point("after-start");
+	crash_point("after-start");
 	h->ctr->status = VIGIL_STATUS_RUNNING;
 	h->ctr->started = g_get_real_time();
 	return container_save(h, error);

@@ -224,39 +224,6 @@ static void test_concurrent_calls(void)
 	g_assert_true(vigil_runtime_delete_container(c->rt, other->b->id, TRUE, NULL));
 }
 
-static void test_killed_between_create_and_start(void)
-{
-	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "exit 6", NULL });
-	g_autoptr(Ctl) d = ctl_new((const char *const[]){ "true", NULL });
-	g_autofree char *err = NULL;
-
-	if (c == NULL || d == NULL ||
-	    ctl_skip_if_conmon_before("2.1.8", "it exits when its caller died (EPIPE is fatal)"))
-		return;
-	g_test_summary("vigilctl killed during create (monitor started, record not updated): "
-		       "the next call sees the container created, and start and wait work");
-	const char *crash[] = { "VIGIL_DEBUG_CRASH_AT=after-spawn", NULL };
-	int status = ctl_cliv(
-		c, crash, NULL, NULL, NULL,
-		(const char *const[]){ "create", "--bundle", c->b->bundle, c->b->id, NULL });
-	g_assert_cmpint(status, ==, 128 + SIGKILL);
-	g_autofree char *created = status_of(c);
-	g_assert_cmpstr(created, ==, "created");
-	cli_ok(c, "start", NULL);
-	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "wait", c->b->id, NULL), ==, 6);
-
-	/* Killed before the monitor even started: seen as stopped, and deletable. */
-	const char *early[] = { "VIGIL_DEBUG_CRASH_AT=after-record", NULL };
-	status = ctl_cliv(
-		d, early, NULL, NULL, NULL,
-		(const char *const[]){ "create", "--bundle", d->b->bundle, d->b->id, NULL });
-	g_assert_cmpint(status, ==, 128 + SIGKILL);
-	g_autofree char *stopped = status_of(d);
-	g_assert_cmpstr(stopped, ==, "stopped");
-	g_assert_cmpint(ctl_cli(d, NULL, NULL, &err, "start", d->b->id, NULL), ==, 1);
-	cli_ok(d, "delete", NULL);
-}
-
 static void test_run_bad_detach_keys(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
@@ -605,8 +572,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/pause-unpause", test_pause_unpause);
 	g_test_add_func("/controller-cli/delete-running-refused", test_delete_running_refused);
 	g_test_add_func("/controller-cli/concurrent", test_concurrent_calls);
-	g_test_add_func("/controller-cli/killed-between-create-and-start",
-			test_killed_between_create_and_start);
 	g_test_add_func("/controller-cli/paths-info-features", test_paths_info_features);
 	g_test_add_func("/controller-cli/checkpoint-restore-errors",
 			test_checkpoint_restore_errors);

@@ -358,61 +358,6 @@ static void test_create_errors(void)
 	g_assert_error(error, VIGIL_ERROR, EEXIST);
 }
 
-/* Run create in a child that dies at point, as a controller killed mid-way would. */
-static void create_and_crash(Ctl *c, const char *point)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		VigilCreateOptions o = VIGIL_CREATE_OPTIONS_INIT;
-		o.bundle = c->b->bundle;
-		g_setenv("VIGIL_DEBUG_CRASH_AT", point, TRUE);
-		(void)vigil_runtime_create_container(c->rt, c->b->id, &o, NULL);
-		_exit(0);
-	}
-	int status = testlib_wait_pid(pid, CTL_WAIT_MS);
-	g_assert_true(WIFSIGNALED(status));
-	g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
-}
-
-static void test_crash_after_spawn(void)
-{
-	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "exit 4", NULL });
-
-	if (c == NULL || ctl_skip_if_conmon_before("2.1.8", "it exits when the caller that "
-							    "started it has died (EPIPE on the "
-							    "sync pipe is fatal before 2.1.8)"))
-		return;
-	g_test_summary("a controller killed after starting the monitor: the next call finds the "
-		       "container created and can start it");
-	create_and_crash(c, "after-spawn");
-	g_autoptr(VigilContainer) ctr = status_of(c, VIGIL_UPDATE_DEFAULT);
-	g_assert_cmpint(vigil_container_get_status(ctr), ==, VIGIL_STATUS_CREATED);
-	g_assert_cmpint(vigil_container_get_pid(ctr), >, 0);
-	start(c);
-	g_assert_cmpint(ctl_wait(c), ==, 4);
-}
-
-static void test_crash_after_record(void)
-{
-	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
-	g_autoptr(GError) error = NULL;
-
-	if (c == NULL)
-		return;
-	g_test_summary("a controller killed before the monitor started: the container is seen "
-		       "as stopped (never created) and can be deleted");
-	create_and_crash(c, "after-record");
-	g_autoptr(VigilContainer) ctr = status_of(c, VIGIL_UPDATE_DEFAULT);
-	g_assert_cmpint(vigil_container_get_status(ctr), ==, VIGIL_STATUS_STOPPED);
-	g_assert_false(vigil_container_get_exit_code(ctr, NULL));
-	g_assert_false(vigil_runtime_start_container(c->rt, c->b->id, &error));
-	g_assert_error(error, VIGIL_ERROR, EBUSY);
-	g_clear_error(&error);
-	g_assert_true(vigil_runtime_delete_container(c->rt, c->b->id, FALSE, &error));
-	g_assert_no_error(error);
-}
-
 static void test_info_and_features(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
@@ -487,8 +432,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-lifecycle/pause-unpause", test_pause_unpause);
 	g_test_add_func("/controller-lifecycle/delete-refused", test_delete_refused);
 	g_test_add_func("/controller-lifecycle/create-errors", test_create_errors);
-	g_test_add_func("/controller-lifecycle/crash-after-spawn", test_crash_after_spawn);
-	g_test_add_func("/controller-lifecycle/crash-after-record", test_crash_after_record);
 	g_test_add_func("/controller-lifecycle/info-features", test_info_and_features);
 	g_test_add_func("/controller-lifecycle/checkpoint-restore-errors",
 			test_checkpoint_restore_errors);

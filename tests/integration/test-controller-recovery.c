@@ -11,9 +11,11 @@
 #include "test-controller-helpers.h"
 
 /*
- * vigilctl after damage and crashes, against real runc: a record it cannot use, a vigilctl
- * killed during start or delete. Whatever happened, the next call tells the truth, a plain
- * delete never kills a running container, and delete -f leaves nothing of it.
+ * vigilctl after damage and crashes, against real runc: a record it cannot use, the library
+ * or vigilctl killed during create, start or delete. Whatever happened, the next call tells
+ * the truth, a plain delete never kills a running container, and delete -f leaves nothing of
+ * it. The kills come from the crash-injection hook (controller/lib/crash_point.h), so this
+ * binary links the test-hook build of libvigil and runs vigilctl-test-hooks (VIGILCTL).
  */
 
 #define DEEP 100000
@@ -203,6 +205,105 @@ static void assert_running_everywhere(Ctl *c)
 	g_assert_nonnull(strstr(runc_out, "\"running\""));
 }
 
+/* The container's record, brought up to date. */
+static VigilContainer *record_of(Ctl *c)
+{
+	g_autoptr(GError) error = NULL;
+	VigilContainer *ctr = vigil_runtime_update_container_status(c->rt, c->b->id,
+								    VIGIL_UPDATE_DEFAULT, &error);
+
+	g_assert_no_error(error);
+	return ctr;
+}
+
+/* Run create in a child that dies at point, as a controller killed mid-way would. */
+static void create_and_crash(Ctl *c, const char *point)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		VigilCreateOptions o = VIGIL_CREATE_OPTIONS_INIT;
+		o.bundle = c->b->bundle;
+		g_setenv("VIGIL_DEBUG_CRASH_AT", point, TRUE);
+		(void)vigil_runtime_create_container(c->rt, c->b->id, &o, NULL);
+		_exit(0);
+	}
+	int status = testlib_wait_pid(pid, CTL_WAIT_MS);
+	g_assert_true(WIFSIGNALED(status));
+	g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+}
+
+static void test_crash_after_spawn(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "exit 4", NULL });
+	g_autoptr(GError) error = NULL;
+
+	if (c == NULL || ctl_skip_if_conmon_before("2.1.8", "it exits when the caller that "
+							    "started it has died (EPIPE on the "
+							    "sync pipe is fatal before 2.1.8)"))
+		return;
+	g_test_summary("a controller killed after starting the monitor: the next call finds the "
+		       "container created and can start it");
+	create_and_crash(c, "after-spawn");
+	g_autoptr(VigilContainer) ctr = record_of(c);
+	g_assert_cmpint(vigil_container_get_status(ctr), ==, VIGIL_STATUS_CREATED);
+	g_assert_cmpint(vigil_container_get_pid(ctr), >, 0);
+	g_assert_true(vigil_runtime_start_container(c->rt, c->b->id, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(ctl_wait(c), ==, 4);
+}
+
+static void test_crash_after_record(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
+	g_autoptr(GError) error = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("a controller killed before the monitor started: the container is seen "
+		       "as stopped (never created) and can be deleted");
+	create_and_crash(c, "after-record");
+	g_autoptr(VigilContainer) ctr = record_of(c);
+	g_assert_cmpint(vigil_container_get_status(ctr), ==, VIGIL_STATUS_STOPPED);
+	g_assert_false(vigil_container_get_exit_code(ctr, NULL));
+	g_assert_false(vigil_runtime_start_container(c->rt, c->b->id, &error));
+	g_assert_error(error, VIGIL_ERROR, EBUSY);
+	g_clear_error(&error);
+	g_assert_true(vigil_runtime_delete_container(c->rt, c->b->id, FALSE, &error));
+	g_assert_no_error(error);
+}
+
+static void test_killed_between_create_and_start(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sh", "-c", "exit 6", NULL });
+	g_autoptr(Ctl) d = ctl_new((const char *const[]){ "true", NULL });
+	g_autofree char *err = NULL;
+
+	if (c == NULL || d == NULL ||
+	    ctl_skip_if_conmon_before("2.1.8", "it exits when its caller died (EPIPE is fatal)"))
+		return;
+	g_test_summary("vigilctl killed during create (monitor started, record not updated): "
+		       "the next call sees the container created, and start and wait work");
+	const char *crash[] = { "VIGIL_DEBUG_CRASH_AT=after-spawn", NULL };
+	int status = ctl_cliv(
+		c, crash, NULL, NULL, NULL,
+		(const char *const[]){ "create", "--bundle", c->b->bundle, c->b->id, NULL });
+	g_assert_cmpint(status, ==, 128 + SIGKILL);
+	g_assert_cmpstr(ctl_status(c), ==, "created");
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "start", c->b->id, NULL), ==, 0);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "wait", c->b->id, NULL), ==, 6);
+
+	/* Killed before the monitor even started: seen as stopped, and deletable. */
+	const char *early[] = { "VIGIL_DEBUG_CRASH_AT=after-record", NULL };
+	status = ctl_cliv(
+		d, early, NULL, NULL, NULL,
+		(const char *const[]){ "create", "--bundle", d->b->bundle, d->b->id, NULL });
+	g_assert_cmpint(status, ==, 128 + SIGKILL);
+	g_assert_cmpstr(ctl_status(d), ==, "stopped");
+	g_assert_cmpint(ctl_cli(d, NULL, NULL, &err, "start", d->b->id, NULL), ==, 1);
+	g_assert_cmpint(ctl_cli(d, NULL, NULL, NULL, "delete", d->b->id, NULL), ==, 0);
+}
+
 static void test_killed_during_start(void)
 {
 	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
@@ -326,6 +427,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-recovery/deep-record", test_deep_record);
 	g_test_add_func("/controller-recovery/record-is-directory", test_record_is_directory);
 	g_test_add_func("/controller-recovery/no-lock", test_no_lock);
+	g_test_add_func("/controller-recovery/crash-after-spawn", test_crash_after_spawn);
+	g_test_add_func("/controller-recovery/crash-after-record", test_crash_after_record);
+	g_test_add_func("/controller-recovery/killed-between-create-and-start",
+			test_killed_between_create_and_start);
 	g_test_add_func("/controller-recovery/killed-during-start", test_killed_during_start);
 	g_test_add_func("/controller-recovery/killed-during-run-detached",
 			test_killed_during_run_detached);
