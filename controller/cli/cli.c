@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_log.h"
+
 void cli_clear(Cli *cli)
 {
 	g_clear_pointer(&cli->rt, vigil_runtime_free);
@@ -17,6 +19,9 @@ void cli_clear(Cli *cli)
 	g_clear_pointer(&cli->runtime_root, g_free);
 	g_clear_pointer(&cli->monitor, g_free);
 	g_clear_pointer(&cli->monitor_log_level, g_free);
+	g_clear_pointer(&cli->log_path, g_free);
+	g_clear_pointer(&cli->log_format, g_free);
+	g_clear_pointer(&cli->log_file, fclose);
 }
 
 static void one_line(char *s)
@@ -32,7 +37,7 @@ int cli_fail(GError *error, int status)
 	g_autofree char *msg = g_strdup(error != NULL ? error->message : "failed");
 
 	one_line(msg);
-	g_printerr("vigilctl: %s\n", msg);
+	cli_log_error(msg, status);
 	return status;
 }
 
@@ -55,7 +60,7 @@ int cli_failf(int status, const char *fmt, ...)
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	one_line(msg);
-	g_printerr("vigilctl: %s\n", msg);
+	cli_log_error(msg, status);
 	return status;
 }
 
@@ -163,6 +168,8 @@ gboolean cli_parse(Cli *cli, const CliCommand *cmd, GOptionEntry *entries, int *
 		g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_add_main_entries(ctx, common, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &error)) {
+		/* GLib undoes what it had parsed: --json asks for a JSON error all the same. */
+		cli->json = cli->json || cli_log_wants_json(*argc, *argv);
 		*out_status = cli_failf(CLI_EXIT_FAILURE, "%s: %s (see 'vigilctl %s --help')",
 					cmd->name, error->message, cmd->name);
 		return FALSE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdio.h>
 #include <vigil/vigil.h>
 
 #include <glib.h>
@@ -27,6 +28,10 @@ typedef struct {
 	char *monitor_log_level;
 	gboolean json;
 	gboolean debug;
+	char *log_path;   /* --log */
+	char *log_format; /* --log-format: text (NULL) or json */
+	FILE *log_file;   /* --log opened (cli_log.h); NULL: stderr */
+	gboolean log_json;
 	VigilRuntime *rt;
 } Cli;
 

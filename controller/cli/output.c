@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <stdio.h>
+#include <string.h>
 
 char *output_time(gint64 usec)
 {
@@ -91,9 +92,11 @@ void output_container(Cli *cli, const VigilContainer *ctr)
 	}
 }
 
-void output_list(Cli *cli, GPtrArray *containers)
+void output_list(GPtrArray *containers, OutputListFormat format)
 {
-	if (cli->json) {
+	int id_width = (int)strlen("ID"), name_width = (int)strlen("NAME");
+
+	if (format == OUTPUT_LIST_JSON) {
 		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_ARRAY);
 		JsonArray *a = json_array_new();
 		for (guint i = 0; i < containers->len; i++)
@@ -103,19 +106,34 @@ void output_list(Cli *cli, GPtrArray *containers)
 		output_json(node);
 		return;
 	}
-	g_print("%-24s %-9s %-8s %-5s %-27s %s\n", "ID", "STATUS", "PID", "EXIT", "CREATED",
-		"BUNDLE");
+	if (format == OUTPUT_LIST_IDS) {
+		for (guint i = 0; i < containers->len; i++)
+			g_print("%s\n", vigil_container_get_id(g_ptr_array_index(containers, i)));
+		return;
+	}
+	/* Columns as wide as their longest id and name, so the others line up (runc's list
+	 * does the same with a tab writer). */
 	for (guint i = 0; i < containers->len; i++) {
 		const VigilContainer *c = g_ptr_array_index(containers, i);
+		const char *name = vigil_container_get_name(c);
+		id_width = MAX(id_width, (int)strlen(vigil_container_get_id(c)));
+		name_width = MAX(name_width, name != NULL ? (int)strlen(name) : 1);
+	}
+	g_print("%-*s  %-*s  %-9s %-8s %-5s %-27s %s\n", id_width, "ID", name_width, "NAME",
+		"STATUS", "PID", "EXIT", "CREATED", "BUNDLE");
+	for (guint i = 0; i < containers->len; i++) {
+		const VigilContainer *c = g_ptr_array_index(containers, i);
+		const char *name = vigil_container_get_name(c);
+		const char *bundle = vigil_container_get_bundle(c);
 		g_autofree char *created = output_time(vigil_container_get_created(c));
 		g_autofree char *exit_code = NULL;
 		int code;
 		exit_code = vigil_container_get_exit_code(c, &code) ? g_strdup_printf("%d", code)
 								    : g_strdup("-");
-		g_print("%-24s %-9s %-8d %-5s %-27s %s\n", vigil_container_get_id(c),
+		g_print("%-*s  %-*s  %-9s %-8d %-5s %-27s %s\n", id_width,
+			vigil_container_get_id(c), name_width, name != NULL ? name : "-",
 			vigil_status_to_string(vigil_container_get_status(c)),
 			vigil_container_get_pid(c), exit_code, created != NULL ? created : "-",
-			vigil_container_get_bundle(c) != NULL ? vigil_container_get_bundle(c)
-							      : "-");
+			bundle != NULL ? bundle : "-");
 	}
 }

@@ -20,8 +20,15 @@ void output_json(JsonNode *node);
 /* state: JSON, or "key  value" lines. */
 void output_container(Cli *cli, const VigilContainer *ctr);
 
-/* list: a JSON array, or a table. */
-void output_list(Cli *cli, GPtrArray *containers);
+typedef enum {
+	OUTPUT_LIST_TABLE,
+	OUTPUT_LIST_JSON,
+	OUTPUT_LIST_IDS, /* one id a line (list -q) */
+} OutputListFormat;
+
+/* list: a table (ID, NAME, STATUS, PID, EXIT, CREATED, BUNDLE), a JSON array of
+ * output_container_json() objects, or the ids alone. */
+void output_list(GPtrArray *containers, OutputListFormat format);
 
 /* An RFC 3339 UTC time for Unix µs (0 = NULL). */
 char *output_time(gint64 usec);

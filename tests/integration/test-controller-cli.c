@@ -563,6 +563,230 @@ static void test_run_detached_rm(void)
 	g_assert_cmpint(testlib_runc(c->b, NULL, NULL, "state", c->b->id, NULL), !=, 0);
 }
 
+/* vigilctl's output with args, which must exit 0 with nothing on stderr. */
+static char *cli_out(Ctl *c, const char *const *args)
+{
+	g_autofree char *err = NULL;
+	char *out = NULL;
+
+	g_assert_cmpint(ctl_cliv(c, NULL, NULL, &out, &err, args), ==, 0);
+	g_assert_cmpstr(err, ==, "");
+	return out;
+}
+
+static void test_help_version_forms(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
+	g_autofree char *help = NULL, *help_cmd = NULL, *list_help = NULL, *help_list = NULL;
+	g_autofree char *v = NULL, *version = NULL, *version_cmd = NULL, *json = NULL;
+	g_autofree char *err = NULL;
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	if (c == NULL)
+		return;
+	g_test_summary("help and help COMMAND are --help and COMMAND --help; -v, --version and "
+		       "version print the same; an unknown command for help is one line");
+	help = cli_out(c, (const char *const[]){ "--help", NULL });
+	help_cmd = cli_out(c, (const char *const[]){ "help", NULL });
+	g_assert_cmpstr(help_cmd, ==, help);
+	g_assert_true(g_str_has_prefix(help, "Usage:\n  vigilctl [OPTION"));
+	g_assert_nonnull(strstr(help, "\n  help "));
+	list_help = cli_out(c, (const char *const[]){ "list", "--help", NULL });
+	help_list = cli_out(c, (const char *const[]){ "help", "list", NULL });
+	g_assert_cmpstr(help_list, ==, list_help);
+	g_assert_nonnull(strstr(list_help, "vigilctl list"));
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "help", "bogus", NULL), ==, 1);
+	g_assert_cmpstr(err, ==,
+			"vigilctl: help: unknown command 'bogus' (see 'vigilctl --help')\n");
+
+	v = cli_out(c, (const char *const[]){ "-v", NULL });
+	version = cli_out(c, (const char *const[]){ "--version", NULL });
+	version_cmd = cli_out(c, (const char *const[]){ "version", NULL });
+	g_assert_true(g_str_has_prefix(v, "vigilctl version "));
+	g_assert_nonnull(strstr(v, "\nlibvigil: "));
+	g_assert_cmpstr(version, ==, v);
+	g_assert_cmpstr(version_cmd, ==, v);
+	json = cli_out(c, (const char *const[]){ "version", "--json", NULL });
+	g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+	JsonObject *o = json_node_get_object(json_parser_get_root(p));
+	g_autofree char *first = g_strdup_printf("vigilctl version %s\n",
+						 json_object_get_string_member(o, "version"));
+	g_assert_true(g_str_has_prefix(v, first));
+}
+
+/* Each line of text as a JSON object (unref'd with the array). */
+static GPtrArray *json_lines(const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+	GPtrArray *objects = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+
+	for (char **l = lines; *l != NULL; l++) {
+		g_autoptr(JsonParser) p = json_parser_new();
+		if (**l == '\0')
+			continue;
+		g_assert_true(json_parser_load_from_data(p, *l, -1, NULL));
+		g_assert_true(JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)));
+		g_ptr_array_add(objects,
+				json_object_ref(json_node_get_object(json_parser_get_root(p))));
+	}
+	return objects;
+}
+
+static void test_debug_log(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *log = NULL, *text = NULL, *err = NULL, *start = NULL, *kill = NULL;
+	g_autoptr(GPtrArray) records = NULL;
+	gboolean ran_start = FALSE, logged_error = FALSE;
+
+	if (c == NULL)
+		return;
+	g_test_summary("--debug shows the runtime's command lines through libvigil's logging; "
+		       "--log FILE and --log-format json put the records in the file, one JSON "
+		       "object a line; without --log they go to stderr as text");
+	ctl_create(c);
+	log = g_build_filename(c->b->dir, "vigilctl.log", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "--debug", "--log", log, "--log-format",
+				"json", "start", c->b->id, NULL),
+			==, 0);
+	g_assert_cmpstr(err, ==, "");
+	/* an error is on stderr and in the log */
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "--log", log, "--log-format", "json", "start",
+				"nosuch", NULL),
+			==, 1);
+	g_assert_cmpstr(err, ==, "vigilctl: start 'nosuch': no such container 'nosuch'\n");
+	g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+	records = json_lines(text);
+	start = g_strdup_printf(" start %s", c->b->id);
+	for (guint i = 0; i < records->len; i++) {
+		JsonObject *o = g_ptr_array_index(records, i);
+		const char *level = json_object_get_string_member(o, "level");
+		const char *msg = json_object_get_string_member(o, "msg");
+		g_assert_nonnull(json_object_get_string_member(o, "time"));
+		if (g_str_equal(level, "debug") && g_str_has_prefix(msg, "running /") &&
+		    g_str_has_suffix(msg, start))
+			ran_start = TRUE;
+		if (g_str_equal(level, "error") &&
+		    g_str_equal(msg, "start 'nosuch': no such container 'nosuch'"))
+			logged_error = TRUE;
+	}
+	g_assert_true(ran_start);
+	g_assert_true(logged_error);
+
+	/* text on stderr */
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "--debug", "kill", c->b->id, "KILL", NULL), ==,
+			0);
+	kill = g_strdup_printf(" kill %s 9\"\n", c->b->id);
+	g_assert_true(g_str_has_prefix(err, "time=\""));
+	g_assert_nonnull(strstr(err, " level=debug msg=\"running /"));
+	g_assert_nonnull(strstr(err, kill));
+	g_assert_cmpint(ctl_wait(c), ==, 137);
+
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "--log-format", "yaml", "list", NULL), ==, 1);
+	g_assert_cmpstr(err, ==, "vigilctl: --log-format: 'yaml' is not text or json\n");
+	g_clear_pointer(&err, g_free);
+	g_autofree char *nodir = g_build_filename(c->b->dir, "no", "such", "log", NULL);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "--log", nodir, "list", NULL), ==, 1);
+	g_assert_true(g_str_has_prefix(err, "vigilctl: --log '"));
+	cli_ok(c, "delete", NULL);
+}
+
+static void test_list_formats(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "sleep", "1000", NULL });
+	g_autofree char *table = NULL, *ids = NULL, *json = NULL, *json2 = NULL, *err = NULL;
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	if (c == NULL)
+		return;
+	g_test_summary("list: a NAME column; -q prints the ids alone; --format json is --json; "
+		       "another --format is refused");
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, NULL, "create", "--bundle", c->b->bundle, "--name",
+				"web-server", c->b->id, NULL),
+			==, 0);
+	table = cli_out(c, (const char *const[]){ "list", NULL });
+	g_auto(GStrv) rows = g_strsplit(table, "\n", -1);
+	g_auto(GStrv) head = g_strsplit_set(rows[0], " ", -1);
+	g_autoptr(GPtrArray) heads = g_ptr_array_new();
+	for (char **h = head; *h != NULL; h++) {
+		if (**h != '\0')
+			g_ptr_array_add(heads, *h);
+	}
+	g_ptr_array_add(heads, NULL);
+	g_assert_cmpstrv((char **)heads->pdata,
+			 ((const char *const[]){ "ID", "NAME", "STATUS", "PID", "EXIT", "CREATED",
+						 "BUNDLE", NULL }));
+	g_autofree char *row = g_strdup_printf("%s  web-server  created ", c->b->id);
+	g_assert_true(g_str_has_prefix(rows[1], row));
+	/* the columns line up under their headings */
+	g_assert_cmpint(strstr(rows[0], "NAME") - rows[0], ==, strstr(rows[1], "web") - rows[1]);
+	g_assert_cmpint(strstr(rows[0], "STATUS") - rows[0], ==,
+			strstr(rows[1], "created") - rows[1]);
+
+	ids = cli_out(c, (const char *const[]){ "list", "-q", NULL });
+	g_autofree char *id_line = g_strdup_printf("%s\n", c->b->id);
+	g_assert_cmpstr(ids, ==, id_line);
+
+	json = cli_out(c, (const char *const[]){ "list", "--format", "json", NULL });
+	json2 = cli_out(c, (const char *const[]){ "list", "--json", NULL });
+	g_assert_cmpstr(json, ==, json2);
+	g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+	JsonArray *a = json_node_get_array(json_parser_get_root(p));
+	g_assert_cmpint(json_array_get_length(a), ==, 1);
+	JsonObject *o = json_array_get_object_element(a, 0);
+	g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, c->b->id);
+	g_assert_cmpstr(json_object_get_string_member(o, "name"), ==, "web-server");
+
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "list", "--format", "yaml", NULL), ==, 1);
+	g_assert_cmpstr(err, ==, "vigilctl: list: --format 'yaml' is not table or json\n");
+	cli_ok(c, "delete", NULL);
+}
+
+/* stderr of a failed vigilctl --json call: one JSON object on one line. */
+static JsonObject *json_error(const char *err)
+{
+	g_autoptr(JsonParser) p = json_parser_new();
+
+	g_assert_cmpint(strchr(err, '\n') - err, ==, strlen(err) - 1);
+	g_assert_true(json_parser_load_from_data(p, err, -1, NULL));
+	g_assert_true(JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p)));
+	return json_object_ref(json_node_get_object(json_parser_get_root(p)));
+}
+
+static void test_json_errors(void)
+{
+	g_autoptr(Ctl) c = ctl_new((const char *const[]){ "true", NULL });
+	g_autofree char *out = NULL, *err = NULL, *err2 = NULL, *err3 = NULL, *err4 = NULL;
+
+	if (c == NULL)
+		return;
+	g_test_summary("with --json (global or the command's) an error is one JSON object on "
+		       "stderr with the message and the exit code; without it, one text line");
+	g_assert_cmpint(ctl_cli(c, NULL, &out, &err, "--json", "state", "nosuch", NULL), ==, 1);
+	g_assert_cmpstr(out, ==, "");
+	g_autoptr(JsonObject) o = json_error(err);
+	g_assert_cmpstr(json_object_get_string_member(o, "message"), ==,
+			"state 'nosuch': no such container 'nosuch'");
+	g_assert_cmpint(json_object_get_int_member(o, "code"), ==, 1);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err2, "state", "--json", "nosuch", NULL), ==, 1);
+	g_assert_cmpstr(err2, ==, err);
+	/* option errors too, though GLib reports them having undone --json */
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err3, "--json", "list", "--bogus", NULL), ==, 1);
+	g_autoptr(JsonObject) bad = json_error(err3);
+	g_assert_true(g_str_has_prefix(json_object_get_string_member(bad, "message"),
+				       "list: Unknown option --bogus"));
+	/* the exit code is the one vigilctl exits with */
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err4, "--json", "wait", "nosuch", NULL), ==, 125);
+	g_autoptr(JsonObject) w = json_error(err4);
+	g_assert_cmpint(json_object_get_int_member(w, "code"), ==, 125);
+	g_clear_pointer(&err, g_free);
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", "nosuch", NULL), ==, 1);
+	g_assert_cmpstr(err, ==, "vigilctl: state 'nosuch': no such container 'nosuch'\n");
+}
+
 int main(int argc, char **argv)
 {
 	testlib_init(&argc, &argv);
@@ -584,5 +808,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/controller-cli/wait-codes", test_wait_codes);
 	g_test_add_func("/controller-cli/size-suffixes", test_size_suffixes);
 	g_test_add_func("/controller-cli/run-detached-rm", test_run_detached_rm);
+	g_test_add_func("/controller-cli/help-version", test_help_version_forms);
+	g_test_add_func("/controller-cli/debug-log", test_debug_log);
+	g_test_add_func("/controller-cli/list-formats", test_list_formats);
+	g_test_add_func("/controller-cli/json-errors", test_json_errors);
 	return g_test_run();
 }

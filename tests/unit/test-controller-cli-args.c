@@ -145,17 +145,20 @@ static void test_cli_bad_input(void)
 		  "vigilctl: stop: --time '-1' is not a non-negative number\n");
 	check_cli((const char *const[]){ "exec-stop", "-t", "x", "a", "s", NULL }, 1,
 		  "vigilctl: exec-stop: --time 'x' is not a non-negative number\n");
-	/* The container's own bytes are not JSON. */
+	/* The container's own bytes are not JSON; the refusal is (as every error with --json). */
 	check_cli((const char *const[]){ "--root", root, "logs", "--json", "bad", NULL }, 1,
-		  "vigilctl: logs: --json is not supported: the output is the container's "
-		  "own\n");
+		  "{\"message\":\"logs: --json is not supported: the output is the container's "
+		  "own\",\"code\":1}\n");
 	check_cli((const char *const[]){ "--root", root, "--json", "attach", "bad", NULL }, 125,
-		  "vigilctl: attach: --json is not supported: the output is the container's "
-		  "own\n");
+		  "{\"message\":\"attach: --json is not supported: the output is the container's "
+		  "own\",\"code\":125}\n");
 	check_cli((const char *const[]){ "--root", root, "--json", "exec", "bad", "true", NULL },
-		  125, "vigilctl: exec: --json needs --detach: the output is the session's own\n");
+		  125,
+		  "{\"message\":\"exec: --json needs --detach: the output is the session's "
+		  "own\",\"code\":125}\n");
 	check_cli((const char *const[]){ "--root", root, "--json", "run", "bad", NULL }, 125,
-		  "vigilctl: run: --json needs --detach: the output is the container's own\n");
+		  "{\"message\":\"run: --json needs --detach: the output is the container's "
+		  "own\",\"code\":125}\n");
 	/* A corrupt record is refused by a plain delete and removed by a forced one (the
 	 * runtime here is /bin/true, so its `delete --force` succeeds). */
 	check_cli((const char *const[]){ "--root", root, "delete", "bad", NULL }, 1,
