@@ -140,7 +140,7 @@ Console *console_new(GMainContext *ctx, ConsoleReadyFunc on_ready, gpointer user
 		return vigil_throw(error, ENAMETOOLONG, "console socket path '%s' is too long",
 				   c->path),
 		       NULL;
-	strcpy(addr.sun_path, c->path);
+	memcpy(addr.sun_path, c->path, strlen(c->path) + 1);
 
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->listen_fd < 0)

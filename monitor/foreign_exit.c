@@ -4,7 +4,6 @@
 #include "foreign_exit.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,11 +25,12 @@ gboolean foreign_exit_is_our_child(pid_t pid)
 	const char *p = strrchr(stat, ')');
 	if (p == NULL)
 		return TRUE;
-	char state;
-	int ppid;
-	if (sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+	g_auto(GStrv) f = g_strsplit(p + 1, " ", 4);
+	gint64 ppid;
+	/* f: "", state, ppid, the rest */
+	if (g_strv_length(f) < 3 || !g_ascii_string_to_signed(f[2], 10, 0, G_MAXINT, &ppid, NULL))
 		return TRUE;
-	return ppid == (int)getpid();
+	return ppid == (gint64)getpid();
 }
 
 struct _ForeignExit {

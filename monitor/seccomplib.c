@@ -15,7 +15,7 @@
 /* The hand-written prototypes must stay those of the real header. */
 #define SAME_TYPE(field, fn)                                                               \
 	G_STATIC_ASSERT(__builtin_types_compatible_p(__typeof__(((SeccompLib *)0)->field), \
-						     __typeof__(&fn)))
+						     __typeof__(&(fn))))
 SAME_TYPE(notify_alloc, seccomp_notify_alloc);
 SAME_TYPE(notify_free, seccomp_notify_free);
 SAME_TYPE(notify_receive, seccomp_notify_receive);

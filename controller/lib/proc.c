@@ -40,10 +40,12 @@ guint64 proc_start_time(pid_t pid)
 pid_t proc_parent(pid_t pid)
 {
 	g_auto(GStrv) f = stat_fields(pid);
+	gint64 ppid = 0;
 
-	if (f == NULL || g_strv_length(f) < 2)
+	if (f == NULL || g_strv_length(f) < 2 ||
+	    !g_ascii_string_to_signed(f[1], 10, 0, G_MAXINT, &ppid, NULL))
 		return 0;
-	return (pid_t)atoi(f[1]);
+	return (pid_t)ppid;
 }
 
 int proc_pidfd_open(pid_t pid, guint64 start_time)
