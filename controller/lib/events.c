@@ -31,15 +31,12 @@ void vigil_event_stream_free(VigilEventStream *stream)
 static ControlConn *subscribe(VigilRuntime *rt, const char *id, const char *session_id,
 			      GError **error)
 {
-	g_autoptr(ControlConn) c = control_target_connect(rt, id, session_id, error);
+	g_auto(ControlTarget) t = { 0 };
 	g_autoptr(JsonParser) line = NULL;
 
-	if (c == NULL || !control_conn_send(c, "subscribe", error) ||
-	    (line = control_conn_read(c, exit_wait_deadline(SUBSCRIBE_TIMEOUT_MS), error)) ==
-		    NULL ||
-	    control_reply_object(line, error) == NULL)
+	if (!control_target_find(rt, id, session_id, &t, error))
 		return NULL;
-	return g_steal_pointer(&c);
+	return control_target_request(&t, "subscribe", SUBSCRIBE_TIMEOUT_MS, &line, error);
 }
 
 VigilEventStream *vigil_runtime_subscribe(VigilRuntime *rt, const char *id, const char *session_id,

@@ -5,22 +5,21 @@
 
 #include "control_msg.h"
 #include "control_target.h"
-#include "exit_wait.h"
+#include "json_util.h"
 
 /* A monitor answers stats from what it has counted: a slow answer means a stuck one. */
 #define STATS_TIMEOUT_MS 10000
 
 static VigilStats *stats(VigilRuntime *rt, const char *id, const char *session_id, GError **error)
 {
-	g_autoptr(ControlConn) c = control_target_connect(rt, id, session_id, error);
+	g_auto(ControlTarget) t = { 0 };
+	g_autoptr(ControlConn) c = NULL;
 	g_autoptr(JsonParser) line = NULL;
 	g_autoptr(VigilStats) out = g_new0(VigilStats, 1);
-	JsonObject *reply;
 
-	if (c == NULL || !control_conn_send(c, "stats", error) ||
-	    (line = control_conn_read(c, exit_wait_deadline(STATS_TIMEOUT_MS), error)) == NULL ||
-	    (reply = control_reply_object(line, error)) == NULL ||
-	    !control_msg_stats(reply, out, error))
+	if (!control_target_find(rt, id, session_id, &t, error) ||
+	    (c = control_target_request(&t, "stats", STATS_TIMEOUT_MS, &line, error)) == NULL ||
+	    !control_msg_stats(json_util_root_object(line), out, error))
 		return NULL;
 	return g_steal_pointer(&out);
 }
