@@ -17,9 +17,11 @@ static VigilStats *stats(VigilRuntime *rt, const char *id, const char *session_i
 	g_autoptr(JsonParser) line = NULL;
 	g_autoptr(VigilStats) out = g_new0(VigilStats, 1);
 
-	if (!control_target_find(rt, id, session_id, &t, error) ||
-	    (c = control_target_request(&t, "stats", STATS_TIMEOUT_MS, &line, error)) == NULL ||
-	    !control_msg_stats(json_util_root_object(line), out, error))
+	if (!control_target_find(rt, id, session_id, &t, error))
+		return NULL;
+	/* One request on the connection: it is closed on the way out. */
+	c = control_target_request(&t, "stats", STATS_TIMEOUT_MS, &line, error);
+	if (c == NULL || !control_msg_stats(json_util_root_object(line), out, error))
 		return NULL;
 	return g_steal_pointer(&out);
 }
