@@ -119,7 +119,7 @@ static GLogWriterOutput writer(GLogLevelFlags level, const GLogField *fields, gs
 		g_autofree char *line = NULL;
 
 		if (cli->json)
-			line = error_object(message, atoi(exit_status));
+			line = error_object(message, (int)g_ascii_strtoll(exit_status, NULL, 10));
 		else
 			line = g_strconcat("vigilctl: ", message, NULL);
 		write_line(stderr, line);
