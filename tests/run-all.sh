@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # No test reads the caller's stdin (a terminal, or a CI runner's pipe that never closes).
 exec </dev/null
 
-packages=(meson ninja-build pkg-config gcc clang clang-format libglib2.0-dev libjson-glib-dev
-          libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats
+packages=(meson ninja-build pkg-config gcc clang clang-format clang-tidy libglib2.0-dev
+          libjson-glib-dev libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats
           systemd criu)  # systemd: journald for --log-driver journald; criu: the checkpoint
                          # probe runs the real `criu check` (it fails in this VM: vdso)
 missing=()
@@ -37,6 +37,7 @@ run_tests() {
 
 echo "==> gcc build (werror)"
 [ -d build-ci ] || meson setup build-ci --werror >/dev/null
+# tests/lint/clang-format-check.sh: one clang-format over every C file, naming the offenders
 ninja -C build-ci clang-format-check
 ninja -C build-ci
 run_tests build-ci --no-suite podman
@@ -49,6 +50,9 @@ run_tests build-ci --suite podman
 echo "==> clang build (werror; tests compiled, not run again)"
 [ -d build-clang ] || CC=clang meson setup build-clang --werror >/dev/null
 ninja -C build-clang
+# .clang-tidy's checks over the product code (tests/lint/clang-tidy-check.sh, all CPUs)
+echo "==> clang-tidy"
+ninja -C build-clang clang-tidy
 
 echo "==> ASan+UBSan build"
 [ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined >/dev/null
