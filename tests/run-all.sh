@@ -9,8 +9,10 @@ exec </dev/null
 
 packages=(meson ninja-build pkg-config gcc clang clang-format clang-tidy libglib2.0-dev
           libjson-glib-dev libsystemd-dev libseccomp-dev runc crun busybox-static podman conmon jq bats
-          systemd criu)  # systemd: journald for --log-driver journald; criu: the checkpoint
-                         # probe runs the real `criu check` (it fails in this VM: vdso)
+          systemd criu g++ scdoc)
+# systemd: journald for --log-driver journald; criu: the checkpoint probe runs the real
+# `criu check` (it fails in this VM: vdso); g++: the dist suite builds a C++ program against
+# the installed libvigil; scdoc: the man pages.
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
