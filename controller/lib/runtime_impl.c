@@ -10,6 +10,7 @@
 
 #include "container.h"
 #include "error_util.h"
+#include "monitor_locate.h"
 
 static const char *const extra_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
 					  "/usr/bin",        "/sbin",          "/bin" };
@@ -35,22 +36,31 @@ char *runtime_find_program(const char *program)
 	return NULL;
 }
 
-/* The monitor: the configured one, else the installed vigilmon, else vigilmon on PATH. */
+/* The monitor: the configured one, else $VIGIL_MONITOR, else the vigilmon installed beside
+ * this code (a DESTDIR or moved install finds its own), else the one at the configured
+ * prefix, else vigilmon on PATH. */
 static char *find_monitor(const char *configured, GError **error)
 {
 	char *path;
 
+	if (configured == NULL && g_getenv("VIGIL_MONITOR") != NULL)
+		configured = g_getenv("VIGIL_MONITOR");
 	if (configured != NULL) {
 		path = runtime_find_program(configured);
 		if (path == NULL)
 			vigil_throw(error, ENOENT, "monitor '%s' not found", configured);
 		return path;
 	}
+	path = monitor_locate_installed();
+	if (path != NULL)
+		return path;
 	if (g_file_test(VIGIL_MONITOR_PATH, G_FILE_TEST_IS_EXECUTABLE))
 		return g_strdup(VIGIL_MONITOR_PATH);
 	path = runtime_find_program("vigilmon");
 	if (path == NULL)
-		vigil_throw(error, ENOENT, "monitor 'vigilmon' not found (looked in '%s' and PATH)",
+		vigil_throw(error, ENOENT,
+			    "monitor 'vigilmon' not found (looked beside the installed program, "
+			    "in '%s' and on PATH; set VIGIL_MONITOR or the monitor option)",
 			    VIGIL_MONITOR_PATH);
 	return path;
 }
