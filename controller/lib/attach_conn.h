@@ -10,19 +10,12 @@
  * "Attach socket framing"): SOCK_SEQPACKET at <dir>/attach, reached through
  * /proc/self/fd/<O_PATH fd> so a long state path still fits sun_path. Output arrives as messages
  * of one stream byte (2 stdout, 3 stderr) plus at most 8192 bytes; input goes out raw; local
- * EOF is a shutdown(SHUT_WR). Resizes are "1 <rows> <cols>\n" lines on <dir>/ctl.
+ * EOF is a shutdown(SHUT_WR) (attach_stream.c streams them). Resizes are "1 <rows> <cols>\n"
+ * lines on <dir>/ctl.
  */
 
 /* Connect to <dir>/attach. A non-blocking, close-on-exec socket, or -1. */
 int attach_connect(const char *dir, GError **error);
-
-/*
- * Stream until the monitor closes the connection (the container or session ended: TRUE) or
- * the detach keys were typed (TRUE, *out_detached). dir is where ctl lives (for resizes).
- */
-gboolean attach_run(int sock, const char *dir, const VigilAttachStreams *streams,
-		    const char *detach_keys, const VigilResizeSource *resize,
-		    gboolean *out_detached, GError **error);
 
 /* Write "1 <rows> <cols>\n" to <dir>/ctl. */
 gboolean attach_resize(const char *dir, guint rows, guint cols, GError **error);

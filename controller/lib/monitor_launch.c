@@ -85,9 +85,17 @@ gboolean monitor_launch_read_pid(MonitorProcess *m, const char *dir, const char 
 
 	if (!sync_reader_next(m->sync,
 			      g_get_monotonic_time() + MONITOR_SYNC_TIMEOUT_S * G_USEC_PER_SEC,
-			      &value, &message, &local)) {
+			      &value, &message, &local))
+		return monitor_launch_pid_result(dir, runtime, local, 0, NULL, out_pid, error);
+	return monitor_launch_pid_result(dir, runtime, NULL, value, message, out_pid, error);
+}
+
+gboolean monitor_launch_pid_result(const char *dir, const char *runtime, const GError *read_error,
+				   int value, const char *message, int *out_pid, GError **error)
+{
+	if (read_error != NULL) {
 		g_autofree char *why = runtime_error(dir, NULL);
-		return vigil_throw(error, local->code, "%s (%s)", local->message, why);
+		return vigil_throw(error, read_error->code, "%s (%s)", read_error->message, why);
 	}
 	if (value <= 0) {
 		g_autofree char *why = runtime_error(dir, message);

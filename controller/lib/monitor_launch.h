@@ -32,6 +32,11 @@ gboolean monitor_launch_preserve_fds_check(guint n, GError **error);
 gboolean monitor_launch_read_pid(MonitorProcess *m, const char *dir, const char *runtime,
 				 int *out_pid, GError **error);
 
+/* The same for a pid message read by the caller (a main loop's fd source): value and message
+ * as sync_reader_try() gave them, or the read_error it gave instead. */
+gboolean monitor_launch_pid_result(const char *dir, const char *runtime, const GError *read_error,
+				   int value, const char *message, int *out_pid, GError **error);
+
 /* The VIGIL_ERROR code for a runtime's reason: ENOEXEC when the process's executable was not
  * found, EACCES when it could not be executed (permission denied, a directory), else EIO. */
 int monitor_launch_error_code(const char *why);

@@ -73,6 +73,8 @@ SyncReader *sync_reader_new(int fd)
 {
 	SyncReader *r = g_new0(SyncReader, 1);
 
+	/* Our end of a pair made for this monitor: reads must never block a main loop. */
+	(void)fd_set_nonblock(fd, TRUE);
 	r->fd = fd;
 	r->buf = g_string_new(NULL);
 	return r;
@@ -87,41 +89,66 @@ void sync_reader_free(SyncReader *r)
 	g_free(r);
 }
 
-gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char **out_message,
-			  GError **error)
+int sync_reader_get_fd(SyncReader *r)
+{
+	return r->fd;
+}
+
+SyncRead sync_reader_try(SyncReader *r, int *out_value, char **out_message, GError **error)
 {
 	char *nl;
 
 	while ((nl = memchr(r->buf->str, '\n', r->buf->len)) == NULL) {
-		struct pollfd p = { r->fd, POLLIN, 0 };
 		gsize old_len = r->buf->len;
-		int timeout, n;
 
-		if (r->eof)
-			return vigil_throw(error, EPIPE,
-					   "the monitor closed the sync pipe without a message");
-		if (r->buf->len > SYNC_LINE_MAX)
-			return vigil_throw(error, EPROTO, "bad message from the monitor: too long");
-		timeout = proc_poll_timeout(deadline);
-		n = poll(&p, 1, timeout);
-		if (n < 0 && errno != EINTR)
-			return vigil_throw_errno(error, "wait for the monitor");
-		if (n == 0)
-			return vigil_throw(error, ETIMEDOUT, "the monitor did not answer in time");
-		if (n < 0)
-			continue;
+		if (r->eof) {
+			vigil_throw(error, EPIPE,
+				    "the monitor closed the sync pipe without a message");
+			return SYNC_READ_ERROR;
+		}
+		if (r->buf->len > SYNC_LINE_MAX) {
+			vigil_throw(error, EPROTO, "bad message from the monitor: too long");
+			return SYNC_READ_ERROR;
+		}
 		/* Room for a whole message: on the SOCK_SEQPACKET pair a read shorter than the
 		 * message silently drops its tail, and with it the '\n' (a long runtime error). */
 		g_string_set_size(r->buf, old_len + SYNC_LINE_MAX);
 		gssize got = fd_read_once(r->fd, r->buf->str + old_len, SYNC_LINE_MAX);
 		g_string_set_size(r->buf, old_len + (gsize)MAX(got, 0));
-		if (got < 0 && got != -EAGAIN)
-			return vigil_throw_errsv(error, (int)-got, "read the sync pipe");
+		if (got == -EAGAIN || got == -EINTR)
+			return SYNC_READ_AGAIN;
+		if (got < 0) {
+			vigil_throw_errsv(error, (int)-got, "read the sync pipe");
+			return SYNC_READ_ERROR;
+		}
 		if (got == 0)
 			r->eof = TRUE;
 	}
 	gsize len = (gsize)(nl - r->buf->str) + 1;
 	gboolean ok = sync_decode(r->buf->str, len, out_value, out_message, error);
 	g_string_erase(r->buf, 0, (gssize)len);
-	return ok;
+	return ok ? SYNC_READ_MESSAGE : SYNC_READ_ERROR;
+}
+
+gboolean sync_reader_next(SyncReader *r, gint64 deadline, int *out_value, char **out_message,
+			  GError **error)
+{
+	for (;;) {
+		struct pollfd p = { r->fd, POLLIN, 0 };
+		int n;
+
+		switch (sync_reader_try(r, out_value, out_message, error)) {
+		case SYNC_READ_MESSAGE:
+			return TRUE;
+		case SYNC_READ_ERROR:
+			return FALSE;
+		case SYNC_READ_AGAIN:
+			break;
+		}
+		n = poll(&p, 1, proc_poll_timeout(deadline));
+		if (n < 0 && errno != EINTR)
+			return vigil_throw_errno(error, "wait for the monitor");
+		if (n == 0)
+			return vigil_throw(error, ETIMEDOUT, "the monitor did not answer in time");
+	}
 }

@@ -37,8 +37,7 @@ typedef struct {
 	const char *root;    /* state root; NULL = VIGIL_DEFAULT_ROOT */
 	/* The runtime's --root; NULL = <root>/.runtime/<runtime name>, private to vigil. */
 	const char *runtime_root;
-	/* The monitor (vigilmon, or conmon); NULL = $VIGIL_MONITOR, else the vigilmon installed
-	 * with the library (found relative to it), else at the configured prefix, else on PATH. */
+	/* The monitor (vigilmon, or conmon); NULL = the installed vigilmon, else on PATH. */
 	const char *monitor;
 	/* The monitors' --log-level (error, warn, info, debug, trace); NULL = theirs. */
 	const char *monitor_log_level;
@@ -143,6 +142,27 @@ VIGIL_PUBLIC gboolean vigil_runtime_exec_container(VigilRuntime *rt, const char 
 						   const VigilExecOptions *options,
 						   VigilExecResult *out_result, GError **error);
 
+/*
+ * vigil_runtime_exec_container() without blocking the calling thread: each wait (the
+ * monitor's messages, the attached streams, the exit code) is a GSource on the caller's
+ * thread-default GMainContext, where callback runs when the call would have returned, so an
+ * engine needs no thread per session. Starting the session's monitor takes the container's
+ * lock, so that step (and, if the session could not start, waiting for its monitor to go)
+ * runs briefly in GLib's worker pool. The option structs need only live until this returns;
+ * the fds in options->streams and options->resize until callback. Cancelling detaches an
+ * attached session, or stops waiting for a detached one to report its start: it runs on, and
+ * the result is G_IO_ERROR_CANCELLED with VigilExecResult.detached set.
+ */
+VIGIL_PUBLIC void
+vigil_runtime_exec_container_async(VigilRuntime *rt, const char *id, const char *session_id,
+				   const VigilExecOptions *options, GCancellable *cancellable,
+				   GAsyncReadyCallback callback, gpointer user_data);
+/* What vigil_runtime_exec_container() would have returned; *out_result (optional) as there,
+ * filled in also on failure. */
+VIGIL_PUBLIC gboolean vigil_runtime_exec_container_finish(VigilRuntime *rt, GAsyncResult *result,
+							  VigilExecResult *out_result,
+							  GError **error);
+
 /* SIGTERM the session's process, SIGKILL after timeout_ms (0: SIGKILL at once); returns once
  * it has exited. TRUE if it had already exited. */
 VIGIL_PUBLIC gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const char *id,
@@ -207,6 +227,24 @@ VIGIL_PUBLIC void vigil_runtime_info_free(VigilRuntimeInfo *info);
 VIGIL_PUBLIC gboolean vigil_runtime_attach(VigilRuntime *rt, const char *id, const char *session_id,
 					   const VigilAttachOptions *options,
 					   gboolean *out_detached, GError **error);
+
+/*
+ * vigil_runtime_attach() without blocking the calling thread: the streams are GSources on
+ * the fds (the socket, the local input and output, the resize notification) on the caller's
+ * thread-default GMainContext, where callback runs when the call would have returned. The
+ * look-up takes the container's lock, and options->start runs the runtime's `start`: those
+ * run briefly in GLib's worker pool. The option structs need only live until this returns;
+ * the fds in them until callback. The local fds are not switched to non-blocking (they may
+ * be shared): they are read and written only once polled ready, PIPE_BUF bytes at most at a
+ * time. Cancelling leaves the connection as the detach keys would (G_IO_ERROR_CANCELLED).
+ */
+VIGIL_PUBLIC void vigil_runtime_attach_async(VigilRuntime *rt, const char *id,
+					     const char *session_id,
+					     const VigilAttachOptions *options,
+					     GCancellable *cancellable,
+					     GAsyncReadyCallback callback, gpointer user_data);
+VIGIL_PUBLIC gboolean vigil_runtime_attach_finish(VigilRuntime *rt, GAsyncResult *result,
+						  gboolean *out_detached, GError **error);
 
 /* Ask the monitor to resize the container's (or session's) terminal. */
 VIGIL_PUBLIC gboolean vigil_runtime_resize(VigilRuntime *rt, const char *id, const char *session_id,
