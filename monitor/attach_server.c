@@ -61,7 +61,17 @@ struct _AttachServer {
 	/* attach_server_finish(): called once the last client is finished */
 	AttachDoneFunc done;
 	gpointer done_data;
+
+	/* the control socket's attach/detach events */
+	AttachClientsFunc clients_changed;
+	gpointer clients_changed_data;
 };
+
+static void notify_clients(AttachServer *s, gboolean attached)
+{
+	if (s->clients_changed != NULL)
+		s->clients_changed(attached, s->clients->len, s->clients_changed_data);
+}
 
 static void clients_update(AttachServer *s)
 {
@@ -181,6 +191,7 @@ static void on_client_closed(AttachClient *client, gpointer data)
 
 	g_debug("Closing attach client %d", attach_client_fd(client));
 	g_ptr_array_remove(s->clients, client);
+	notify_clients(s, FALSE);
 	/* A listener resting for want of fds can take the connection waiting now. */
 	if (!s->stopping)
 		listener_resume(s->listener);
@@ -213,6 +224,7 @@ static void add_client(AttachServer *s, int fd)
 {
 	g_info("Accepted connection %d", fd);
 	g_ptr_array_add(s->clients, attach_client_new(s->ctx, fd, &client_ops, s));
+	notify_clients(s, TRUE);
 }
 
 static void on_accept(int fd, gpointer data)
@@ -303,6 +315,20 @@ gboolean attach_server_finish(AttachServer *server, AttachDoneFunc done, gpointe
 	return TRUE;
 }
 
+guint attach_server_client_count(AttachServer *server)
+{
+	return server != NULL ? server->clients->len : 0;
+}
+
+void attach_server_set_clients_func(AttachServer *server, AttachClientsFunc func,
+				    gpointer user_data)
+{
+	if (server == NULL)
+		return;
+	server->clients_changed = func;
+	server->clients_changed_data = user_data;
+}
+
 void attach_server_free(AttachServer *server)
 {
 	if (server == NULL)
@@ -310,6 +336,7 @@ void attach_server_free(AttachServer *server)
 	/* The clients' callbacks point here: mark first so none of them calls back in. */
 	server->stopping = TRUE;
 	server->done = NULL;
+	server->clients_changed = NULL;
 	g_clear_pointer(&server->listener, listener_free);
 	source_drop(&server->stall_source);
 	g_clear_pointer(&server->clients, g_ptr_array_unref);

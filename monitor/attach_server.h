@@ -59,6 +59,15 @@ typedef void (*AttachDoneFunc)(gpointer user_data);
  */
 gboolean attach_server_finish(AttachServer *server, AttachDoneFunc done, gpointer user_data);
 
+/* How many clients are connected (0 for NULL). */
+guint attach_server_client_count(AttachServer *server);
+
+/* Called when a client connected (attached TRUE) or left, with the new count: the control
+ * socket's attach and detach events. One listener; NULL removes it. */
+typedef void (*AttachClientsFunc)(gboolean attached, guint clients, gpointer user_data);
+void attach_server_set_clients_func(AttachServer *server, AttachClientsFunc func,
+				    gpointer user_data);
+
 /* Closes everything (clients still queued too) and removes the socket and symlink if
  * attach_server_finish() did not. */
 void attach_server_free(AttachServer *server);

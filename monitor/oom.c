@@ -34,6 +34,8 @@ struct _OomWatch {
 	guint64 last_oom;
 	guint64 last_oom_kill;
 	gboolean seen;
+	OomSeenFunc on_seen;
+	gpointer on_seen_data;
 };
 
 static void stop_watching(OomWatch *w)
@@ -54,6 +56,8 @@ static void report(OomWatch *w)
 		if (!oom_file_create(*d, &error))
 			g_warning("Failed to write oom file: %s, ignoring", error->message);
 	}
+	if (w->on_seen != NULL)
+		w->on_seen(w->on_seen_data);
 }
 
 static guint64 parse_counter(const char *text, const char *key)
@@ -320,6 +324,12 @@ gboolean oom_watch_finish(OomWatch *watch)
 	}
 	stop_watching(watch);
 	return watch->seen;
+}
+
+void oom_watch_set_func(OomWatch *watch, OomSeenFunc func, gpointer user_data)
+{
+	watch->on_seen = func;
+	watch->on_seen_data = user_data;
 }
 
 gboolean oom_watch_seen(OomWatch *watch)

@@ -42,6 +42,11 @@ OomWatch *oom_watch_new_at(GMainContext *ctx, OomCgroupKind kind, const char *cg
  * look once more, create the oom files if needed, stop watching. TRUE if an OOM was seen. */
 gboolean oom_watch_finish(OomWatch *watch);
 
+/* Called once, when an OOM is seen, after the oom files were created (the control socket's
+ * "oom" event). */
+typedef void (*OomSeenFunc)(gpointer user_data);
+void oom_watch_set_func(OomWatch *watch, OomSeenFunc func, gpointer user_data);
+
 /* TRUE once an OOM was seen (and the oom files were created). */
 gboolean oom_watch_seen(OomWatch *watch);
 

@@ -38,6 +38,7 @@ typedef struct {
 	gboolean is_pty;
 	GSource *source;
 	gboolean paused; /* watched, but not while output is paused */
+	guint64 bytes_read;
 } OutStream;
 
 struct _Streams {
@@ -140,6 +141,7 @@ static ReadResult out_stream_read(OutStream *o)
 		return READ_FINISHED;
 	gssize n = fd_read_once(o->fd, s->buf, STREAMS_READ_BUF);
 	if (n > 0) {
+		o->bytes_read += (guint64)n;
 		s->on_output(o->stream, s->buf, (gsize)n, s->user_data);
 		return READ_MORE;
 	}
@@ -269,6 +271,17 @@ void streams_stop_output(Streams *streams)
 {
 	for (int i = 0; i < 2; i++)
 		out_stream_close(&streams->out[i]);
+}
+
+guint64 streams_bytes_read(Streams *streams, int stream)
+{
+	guint64 n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (streams->out[i].stream == stream)
+			n += streams->out[i].bytes_read;
+	}
+	return n;
 }
 
 int streams_stdin_fd(Streams *streams)

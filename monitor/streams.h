@@ -49,6 +49,10 @@ void streams_drain(Streams *streams, int stream);
  * it (a daemon an exec session left behind) is read after the exit was reported. */
 void streams_stop_output(Streams *streams);
 
+/* Bytes of the container's output read from one stream so far (a terminal's all count as
+ * stdout), for the control socket's stats. */
+guint64 streams_bytes_read(Streams *streams, int stream);
+
 /* Where container input goes: the stdin pipe or the PTY master (non-blocking), or -1. */
 int streams_stdin_fd(Streams *streams);
 /* Close the container's stdin (it sees EOF). A PTY is never closed this way. */

@@ -140,12 +140,18 @@ static void journald_free(LogDriver *driver)
 	g_free(j);
 }
 
+static void journald_stats(LogDriver *driver, LogStats *sum)
+{
+	sum->dropped_bytes += ((Journald *)driver)->failure.total_lost_bytes;
+}
+
 static const LogDriverOps journald_ops = {
 	.write = journald_write,
 	.pending_since = journald_pending_since,
 	.flush_pending = journald_flush_pending,
 	.flush = journald_flush,
 	.free = journald_free,
+	.stats = journald_stats,
 };
 
 /* journald drops a field whose name is longer (systemd's journal_field_valid()). */

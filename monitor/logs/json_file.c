@@ -77,6 +77,7 @@ static const LogDriverOps json_ops = {
 	.reopen = line_file_reopen,
 	.flush = line_file_flush,
 	.free = json_free,
+	.stats = line_file_stats,
 };
 
 LogDriver *json_file_driver_new(const LogConfig *cfg, const char *path, GError **error)

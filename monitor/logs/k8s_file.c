@@ -64,6 +64,7 @@ static const LogDriverOps k8s_ops = {
 	.reopen = line_file_reopen,
 	.flush = line_file_flush,
 	.free = k8s_free,
+	.stats = line_file_stats,
 };
 
 LogDriver *k8s_file_driver_new(const LogConfig *cfg, const char *path, GError **error)

@@ -74,3 +74,11 @@ void line_file_flush(LogDriver *driver, const struct timespec *now, gboolean syn
 	if (sync)
 		log_file_sync(((LineFile *)driver)->file);
 }
+
+void line_file_stats(LogDriver *driver, LogStats *sum)
+{
+	const LogFile *file = ((LineFile *)driver)->file;
+
+	sum->dropped_bytes += log_file_lost_bytes(file);
+	sum->rotations += log_file_rotations(file);
+}

@@ -47,3 +47,4 @@ gint64 line_file_pending_since(LogDriver *driver);
 void line_file_flush_pending(LogDriver *driver, const struct timespec *now, gint64 started_before);
 void line_file_reopen(LogDriver *driver, const struct timespec *now);
 void line_file_flush(LogDriver *driver, const struct timespec *now, gboolean sync);
+void line_file_stats(LogDriver *driver, LogStats *sum);

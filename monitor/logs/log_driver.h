@@ -12,6 +12,12 @@
  */
 typedef struct _LogDriver LogDriver;
 
+/* What the drivers count, for the control socket's stats (docs/control.md, "stats"). */
+typedef struct {
+	guint64 dropped_bytes; /* of records a write failed to deliver (log_failure.h) */
+	guint64 rotations;     /* log files reopened, truncated or rotated */
+} LogStats;
+
 typedef struct {
 	/* One chunk of container output; now is the chunk's arrival time (one per chunk). */
 	void (*write)(LogDriver *driver, int stream, const char *buf, gsize len,
@@ -27,6 +33,8 @@ typedef struct {
 	/* Container gone: write everything held, fsync if sync. */
 	void (*flush)(LogDriver *driver, const struct timespec *now, gboolean sync);
 	void (*free)(LogDriver *driver);
+	/* Add the driver's counts to sum. */
+	void (*stats)(LogDriver *driver, LogStats *sum);
 } LogDriverOps;
 
 struct _LogDriver {

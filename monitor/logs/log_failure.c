@@ -6,6 +6,7 @@
 void log_failure_hit(LogFailure *failure, const char *what, int err, guint64 lost_bytes)
 {
 	failure->lost_bytes += lost_bytes;
+	failure->total_lost_bytes += lost_bytes;
 	if (failure->failing)
 		return;
 	failure->failing = TRUE;

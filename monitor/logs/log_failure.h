@@ -15,6 +15,7 @@ typedef struct {
 	int err;         /* errno of the first failure */
 	gint64 since_us; /* monotonic time of the first failure */
 	guint64 lost_bytes;
+	guint64 total_lost_bytes; /* ever, never reset: the control socket's stats */
 } LogFailure;
 
 /* A write to what failed with err; lost_bytes of log output are gone. */

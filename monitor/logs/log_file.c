@@ -60,6 +60,7 @@ struct _LogFile {
 	/* written since writeback was last started */
 	gsize unflushed;
 	LogFailure failure;
+	guint64 rotations; /* files reopened, truncated or rotated */
 };
 
 LogFile *log_file_open(const LogFileOptions *opts, GError **error)
@@ -289,6 +290,7 @@ static void cycle(LogFile *f)
 	f->fd = fd;
 	f->file_bytes = 0;
 	f->torn = 0;
+	f->rotations++;
 }
 
 gboolean log_file_begin_record(LogFile *f, gsize len)
@@ -315,6 +317,16 @@ void log_file_sync(LogFile *f)
 	/* EINVAL/EROFS: a log "file" like /dev/null cannot be synced, and need not be. */
 	if (fsync(f->fd) < 0 && errno != EINVAL && errno != EROFS)
 		g_warning("Failed to sync %s: %s", f->what, g_strerror(errno));
+}
+
+guint64 log_file_rotations(const LogFile *f)
+{
+	return f->rotations;
+}
+
+guint64 log_file_lost_bytes(const LogFile *f)
+{
+	return f->failure.total_lost_bytes;
 }
 
 void log_file_free(LogFile *f)

@@ -52,5 +52,10 @@ void log_file_reopen(LogFile *file);
 /* fsync(2), for the end of the container (skipped with --no-sync-log). */
 void log_file_sync(LogFile *file);
 
+/* For stats: how often the file was reopened, truncated or rotated, and how many bytes of
+ * records failed to reach it, since it was opened. */
+guint64 log_file_rotations(const LogFile *file);
+guint64 log_file_lost_bytes(const LogFile *file);
+
 void log_file_free(LogFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LogFile, log_file_free)

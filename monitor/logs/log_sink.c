@@ -15,6 +15,13 @@ struct _LogSinks {
 	gboolean passthrough;
 	GMainContext *ctx;
 	GSource *timer;
+	/* what is configured, for the control socket's state */
+	char *k8s_path;
+	char *json_path;
+	gboolean journald;
+	LogSinksRotatedFunc on_rotated;
+	gpointer on_rotated_data;
+	guint64 rotations_seen;
 };
 
 typedef enum {
@@ -146,12 +153,40 @@ LogSinks *log_sinks_new(const LogConfig *cfg, GError **error)
 	if (!journald && cfg->no_container_partial_message)
 		g_warning("--no-container-partial-message has no effect without journald log "
 			  "driver");
+	sinks->k8s_path = g_strdup(k8s_path);
+	sinks->json_path = g_strdup(json_path);
+	sinks->journald = journald;
 	return g_steal_pointer(&sinks);
 }
 
 gboolean log_sinks_is_passthrough(const LogSinks *sinks)
 {
 	return sinks->passthrough;
+}
+
+void log_sinks_stats(LogSinks *sinks, LogStats *out)
+{
+	*out = (LogStats){ 0 };
+	for (guint i = 0; i < sinks->drivers->len; i++) {
+		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
+		if (d->ops->stats != NULL)
+			d->ops->stats(d, out);
+	}
+}
+
+/* A file driver rotates inside a write once a file reaches its size limit: tell the
+ * listener after any call that may have rotated. */
+static void check_rotated(LogSinks *sinks)
+{
+	LogStats st;
+
+	if (sinks->on_rotated == NULL)
+		return;
+	log_sinks_stats(sinks, &st);
+	if (st.rotations == sinks->rotations_seen)
+		return;
+	sinks->rotations_seen = st.rotations;
+	sinks->on_rotated(sinks->on_rotated_data);
 }
 
 static void drop_timer(LogSinks *sinks)
@@ -201,7 +236,30 @@ static gboolean on_hold_expired(gpointer data)
 		d->ops->flush_pending(d, &now, cutoff);
 	}
 	arm_timer(sinks);
+	check_rotated(sinks);
 	return G_SOURCE_REMOVE;
+}
+
+void log_sinks_set_rotated_func(LogSinks *sinks, LogSinksRotatedFunc func, gpointer user_data)
+{
+	LogStats st;
+
+	log_sinks_stats(sinks, &st);
+	sinks->rotations_seen = st.rotations;
+	sinks->on_rotated = func;
+	sinks->on_rotated_data = user_data;
+}
+
+void log_sinks_foreach(LogSinks *sinks, LogSinksEntryFunc func, gpointer user_data)
+{
+	if (sinks->k8s_path != NULL)
+		func("k8s-file", sinks->k8s_path, user_data);
+	if (sinks->json_path != NULL)
+		func("json-file", sinks->json_path, user_data);
+	if (sinks->journald)
+		func("journald", NULL, user_data);
+	if (sinks->passthrough)
+		func("passthrough", NULL, user_data);
 }
 
 void log_sinks_attach(LogSinks *sinks, GMainContext *ctx)
@@ -225,6 +283,7 @@ void log_sinks_write(LogSinks *sinks, int stream, const char *buf, gsize len)
 		d->ops->write(d, stream, buf, len, &now);
 	}
 	arm_timer(sinks);
+	check_rotated(sinks);
 }
 
 void log_sinks_reopen(LogSinks *sinks)
@@ -237,6 +296,7 @@ void log_sinks_reopen(LogSinks *sinks)
 		if (d->ops->reopen != NULL)
 			d->ops->reopen(d, &now);
 	}
+	check_rotated(sinks);
 }
 
 void log_sinks_flush(LogSinks *sinks, gboolean sync)
@@ -249,6 +309,7 @@ void log_sinks_flush(LogSinks *sinks, gboolean sync)
 		LogDriver *d = g_ptr_array_index(sinks->drivers, i);
 		d->ops->flush(d, &now, sync);
 	}
+	check_rotated(sinks);
 }
 
 void log_sinks_free(LogSinks *sinks)
@@ -263,5 +324,7 @@ void log_sinks_free(LogSinks *sinks)
 		drivers_free(sinks->drivers);
 	}
 	g_clear_pointer(&sinks->ctx, g_main_context_unref);
+	g_free(sinks->k8s_path);
+	g_free(sinks->json_path);
 	g_free(sinks);
 }

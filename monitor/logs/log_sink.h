@@ -55,5 +55,18 @@ void log_sinks_reopen(LogSinks *sinks);
  * sync. */
 void log_sinks_flush(LogSinks *sinks, gboolean sync);
 
+/* The drivers' counters summed (docs/control.md, "stats"). */
+void log_sinks_stats(LogSinks *sinks, LogStats *out);
+
+/* Called after a log file was reopened, truncated or rotated (by a reopen, or inside a write
+ * at a size limit). One listener; NULL removes it. */
+typedef void (*LogSinksRotatedFunc)(gpointer user_data);
+void log_sinks_set_rotated_func(LogSinks *sinks, LogSinksRotatedFunc func, gpointer user_data);
+
+/* Each configured driver: its name ("k8s-file", "json-file", "journald", "passthrough") and
+ * its file as given on the command line (NULL for journald and passthrough). */
+typedef void (*LogSinksEntryFunc)(const char *driver, const char *path, gpointer user_data);
+void log_sinks_foreach(LogSinks *sinks, LogSinksEntryFunc func, gpointer user_data);
+
 void log_sinks_free(LogSinks *sinks);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LogSinks, log_sinks_free)
