@@ -24,6 +24,15 @@ AttachConfig module_config_attach(const MonitorConfig *cfg)
 	};
 }
 
+ControlConfig module_config_control(const MonitorConfig *cfg)
+{
+	return (ControlConfig){
+		.bundle = cfg->bundle,
+		.id = cfg->cid,
+		.exec = cfg->exec,
+	};
+}
+
 DiagConfig module_config_diag(const MonitorConfig *cfg)
 {
 	return (DiagConfig){

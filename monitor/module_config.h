@@ -2,6 +2,7 @@
 #pragma once
 
 #include "attach_server.h"
+#include "control.h"
 #include "diag.h"
 #include "log_driver.h"
 #include "monitor_options.h"
@@ -15,6 +16,7 @@
  * The structs borrow cfg's strings: cfg must outlive them.
  */
 AttachConfig module_config_attach(const MonitorConfig *cfg);
+ControlConfig module_config_control(const MonitorConfig *cfg);
 DiagConfig module_config_diag(const MonitorConfig *cfg);
 LogConfig module_config_logs(const MonitorConfig *cfg);
 RuntimeConfig module_config_runtime(const MonitorConfig *cfg);

@@ -11,6 +11,7 @@
 #include "attach_proto.h"
 #include "attach_server.h"
 #include "console.h"
+#include "control.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "error_util.h"
@@ -62,6 +63,7 @@ typedef struct {
 	Console *console;
 	AttachServer *attach; /* NULL without a bundle or with passthrough logs */
 	Ctl *ctl;
+	Control *control; /* NULL without a bundle */
 	GSource *timeout_source;
 	OomWatch *oom;
 	SdNotify *sd_notify;
@@ -227,6 +229,8 @@ static void shutdown_after_exit(Monitor *m)
 	write_exit_files(m);
 	if (m->cfg->exec)
 		send_sync(m, m->exit_status, m->timed_out ? TIMED_OUT_MESSAGE : NULL, -1);
+	/* Waiters on the control socket find the exit file when they are told. */
+	control_exited(m->control, m->exit_status, m->oom != NULL && oom_watch_seen(m->oom));
 	/* Clients see EOF once the exit code can be read (podman waits on it next). */
 	gboolean serving = attach_server_finish(m->attach, on_clients_served, m);
 	if (!m->cfg->no_sync_log)
@@ -296,6 +300,13 @@ static void watch_foreign_exit(Monitor *m)
 		g_warning("watch container %d: %s, ignoring", m->container_pid, error->message);
 }
 
+static void on_oom(gpointer data)
+{
+	Monitor *m = data;
+
+	control_oom(m->control);
+}
+
 /* What needs the container's pid, armed as soon as it is known (docs/conmon-contract.md,
  * "Order of a run", step 4, conmon's step 22). */
 static void watch_container(Monitor *m)
@@ -317,6 +328,7 @@ static void watch_container(Monitor *m)
 	if (m->cfg->bundle != NULL)
 		oom_dirs[n++] = m->cfg->bundle;
 	m->oom = oom_watch_new(m->ctx, m->container_pid, oom_dirs);
+	oom_watch_set_func(m->oom, on_oom, m);
 	watch_foreign_exit(m);
 	if (m->sd_notify != NULL)
 		sd_notify_set_main_pid(m->sd_notify, m->container_pid);
@@ -372,6 +384,7 @@ static void runtime_exited(Monitor *m, int wstatus)
 
 	m->container_pid = pid;
 	m->phase = PHASE_RUNNING;
+	control_running(m->control, pid);
 	output_hold_release(m->hold, pass_on, m);
 	g_debug("container PID: %d", pid);
 	watch_container(m);
@@ -438,6 +451,17 @@ static void on_signal(int signo, gpointer data)
 		(void)kill(m->runtime_pid, signo);
 }
 
+/* Beyond conmon's contract (docs/control.md): a container runs without it, as under conmon. */
+static void setup_control(Monitor *m)
+{
+	g_autoptr(GError) error = NULL;
+	ControlConfig control = module_config_control(m->cfg);
+
+	m->control = control_new(m->ctx, &control, m->streams, m->logs, m->attach, &error);
+	if (m->control == NULL)
+		g_warning("%s, ignoring", error->message);
+}
+
 static gboolean setup(Monitor *m, GError **error)
 {
 	g_auto(GStrv) argv = NULL;
@@ -463,6 +487,8 @@ static gboolean setup(Monitor *m, GError **error)
 		if (m->ctl == NULL)
 			return FALSE;
 	}
+	if (m->cfg->bundle != NULL)
+		setup_control(m);
 	if (m->cfg->exec_attach) {
 		g_autofree char *msg = sync_msg_format(SYNC_KEY_DATA, 0, NULL, 0);
 		int r = fd_write_all_blocking(m->startup->attach_fd, msg, strlen(msg));
@@ -537,6 +563,7 @@ int monitor_run(MonitorConfig *cfg, LogSinks *logs, MonitorStartup *startup)
 	vigil_clear_fd(&m.container_pidfd);
 	g_clear_pointer(&m.sd_notify, sd_notify_free);
 	g_clear_pointer(&m.seccomp, seccomp_notify_free);
+	g_clear_pointer(&m.control, control_free);
 	g_clear_pointer(&m.ctl, ctl_free);
 	g_clear_pointer(&m.attach, attach_server_free);
 	g_clear_pointer(&m.streams, streams_free);
