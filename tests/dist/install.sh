@@ -9,12 +9,13 @@
 #   - a C and a C++ program built against the installed library with pkg-config alone
 #     create, start, wait for and delete a container; the library finds the monitor
 #     relative to itself.
-# Usage: install.sh BUILD_DIR SOURCE_DIR MAN(yes|no). Exit 77 (meson's skip) with the reason
-# when a tool it needs is missing.
+# Usage: install.sh BUILD_DIR SOURCE_DIR MAN(yes|no) SANITIZE(b_sanitize, e.g. none). Exit 77
+# (meson's skip) with the reason when a tool it needs is missing.
 set -euo pipefail
 build=$1
 src=$2
 man=$3
+sanitize=${4:-none}
 exec </dev/null
 
 skip() { echo "# SKIP: $*"; exit 77; }
@@ -109,7 +110,8 @@ monitor=$(ctl runtime-info --json | jq -r .monitor.path)
 ids+=("$id-ctl")
 ctl create --bundle "$bundle" --name dist "$id-ctl"
 [ "$(ctl list -q)" = "$id-ctl" ] || fail "list -q: $(ctl list -q)"
-ctl list | grep -q "^$id-ctl  *dist  *created " || fail "list: $(ctl list)"
+listed=$(ctl list)
+grep -q "^$id-ctl  *dist  *created " <<<"$listed" || fail "list: $listed"
 ctl start "$id-ctl"
 code=0
 ctl wait "$id-ctl" >/dev/null || code=$?
@@ -120,11 +122,14 @@ mkdir "$tmp/other"
 cp "$vigilmon" "$tmp/other/vigilmon"
 monitor=$(VIGIL_MONITOR="$tmp/other/vigilmon" ctl runtime-info --json | jq -r .monitor.path)
 [ "$monitor" = "$tmp/other/vigilmon" ] || fail "VIGIL_MONITOR: vigilctl took '$monitor'"
-"$vigilctl" --version | grep -qx "libvigil: $version" || fail "vigilctl --version: $("$vigilctl" --version)"
+versions=$("$vigilctl" --version)
+grep -qx "libvigil: $version" <<<"$versions" || fail "vigilctl --version: $versions"
 
 # engine.c (C) and engine.cc (C++) against the installed library, with pkg-config alone.
 cflags=$(pkg-config --cflags vigil)
 libs=$(pkg-config --libs vigil)
+# A sanitized build installs a sanitized library, whose runtime must come first.
+[ "$sanitize" = none ] || libs="-fsanitize=$sanitize $libs"
 case " $cflags " in *" -I$tree"*) ;; *) fail "pkg-config --cflags vigil: $cflags" ;; esac
 # shellcheck disable=SC2086 # the flags are words
 cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/engine-c" "$src/tests/dist/engine.c" $cflags $libs
@@ -132,8 +137,10 @@ cc -std=gnu11 -Wall -Wextra -Werror -o "$tmp/engine-c" "$src/tests/dist/engine.c
 c++ -std=c++17 -Wall -Wextra -Werror -o "$tmp/engine-cxx" "$src/tests/dist/engine.cc" \
     $cflags $libs
 for engine in engine-c engine-cxx; do
-    LD_LIBRARY_PATH="$libdir" ldd "$tmp/$engine" | grep -q "libvigil.so.${version%%.*} => $libdir/" ||
-        fail "$engine does not load the installed libvigil"
+    # whole, not piped to grep -q: with pipefail a SIGPIPE'd ldd would fail the check
+    loads=$(LD_LIBRARY_PATH="$libdir" ldd "$tmp/$engine")
+    grep -q "libvigil.so.${version%%.*} => $libdir/" <<<"$loads" ||
+        fail "$engine does not load the installed libvigil: $loads"
 done
 
 echo "# a C program: the library finds the monitor relative to itself"
