@@ -191,6 +191,9 @@ int main(int argc, char **argv)
 			g_print("%s", text);
 			return EXIT_SUCCESS;
 		}
+		/* A caller that asked for JSON reads one object on stderr, whatever failed. */
+		if (cli.json)
+			return cli_failf(CLI_EXIT_FAILURE, "no command (see 'vigilctl --help')");
 		g_printerr("%s", text);
 		return CLI_EXIT_FAILURE;
 	}

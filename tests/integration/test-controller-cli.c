@@ -782,6 +782,12 @@ static void test_json_errors(void)
 	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err4, "--json", "wait", "nosuch", NULL), ==, 125);
 	g_autoptr(JsonObject) w = json_error(err4);
 	g_assert_cmpint(json_object_get_int_member(w, "code"), ==, 125);
+	/* no command at all */
+	g_autofree char *err5 = NULL;
+	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err5, "--json", NULL), ==, 1);
+	g_autoptr(JsonObject) none = json_error(err5);
+	g_assert_cmpstr(json_object_get_string_member(none, "message"), ==,
+			"no command (see 'vigilctl --help')");
 	g_clear_pointer(&err, g_free);
 	g_assert_cmpint(ctl_cli(c, NULL, NULL, &err, "state", "nosuch", NULL), ==, 1);
 	g_assert_cmpstr(err, ==, "vigilctl: state 'nosuch': no such container 'nosuch'\n");
