@@ -37,7 +37,8 @@ typedef struct {
 	const char *root;    /* state root; NULL = VIGIL_DEFAULT_ROOT */
 	/* The runtime's --root; NULL = <root>/.runtime/<runtime name>, private to vigil. */
 	const char *runtime_root;
-	/* The monitor (vigilmon, or conmon); NULL = the installed vigilmon, else on PATH. */
+	/* The monitor (vigilmon, or conmon); NULL = $VIGIL_MONITOR, else the vigilmon installed
+	 * with the library (found relative to it), else at the configured prefix, else on PATH. */
 	const char *monitor;
 	/* The monitors' --log-level (error, warn, info, debug, trace); NULL = theirs. */
 	const char *monitor_log_level;
