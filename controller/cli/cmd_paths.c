@@ -18,7 +18,7 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	g_autofree char *session = NULL;
 	GOptionEntry entries[] = {
 		{ "session", 0, 0, G_OPTION_ARG_STRING, &session,
-		  "Also show this exec session's attach and control sockets", "ID" },
+		  "Also show this exec session's attach and control sockets and exit file", "ID" },
 		{ NULL },
 	};
 	g_autoptr(GError) error = NULL;
@@ -27,6 +27,7 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	g_autoptr(JsonNode) node = NULL;
 	g_autofree char *attach = NULL, *exit_file = NULL, *exec_attach = NULL;
 	g_autofree char *control = NULL, *exec_control = NULL;
+	g_autofree char *oom_file = NULL, *persist_dir = NULL, *exec_exit_file = NULL;
 	VigilRuntime *rt;
 	int status;
 
@@ -38,9 +39,13 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	if ((attach = vigil_runtime_attach_socket_path(rt, argv[1], &error)) == NULL ||
 	    (exit_file = vigil_runtime_exit_file_path(rt, argv[1], &error)) == NULL ||
 	    (control = vigil_runtime_control_socket_path(rt, argv[1], NULL, &error)) == NULL ||
+	    (oom_file = vigil_runtime_oom_file_path(rt, argv[1], &error)) == NULL ||
+	    (persist_dir = vigil_runtime_persist_directory_path(rt, argv[1], &error)) == NULL ||
 	    (session != NULL && (exec_attach = vigil_runtime_exec_attach_socket_path(
 					 rt, argv[1], session, &error)) == NULL) ||
 	    (session != NULL && (exec_control = vigil_runtime_control_socket_path(
+					 rt, argv[1], session, &error)) == NULL) ||
+	    (session != NULL && (exec_exit_file = vigil_runtime_exec_exit_file_path(
 					 rt, argv[1], session, &error)) == NULL)) {
 		g_prefix_error(&error, "paths '%s': ", argv[1]);
 		return cli_fail(error, CLI_EXIT_FAILURE);
@@ -60,11 +65,14 @@ int cmd_paths(Cli *cli, int argc, char **argv)
 	add(b, "attach", attach);
 	add(b, "control", control);
 	add(b, "exit_file", exit_file);
+	add(b, "persist_dir", persist_dir);
+	add(b, "oom_file", oom_file);
 	add(b, "log", vigil_container_get_log_path(ctr));
-	if (session != NULL)
+	if (session != NULL) {
 		add(b, "exec_attach", exec_attach);
-	if (session != NULL)
 		add(b, "exec_control", exec_control);
+		add(b, "exec_exit_file", exec_exit_file);
+	}
 	json_builder_end_object(b);
 	node = json_builder_get_root(b);
 	if (cli->json) {

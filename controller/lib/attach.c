@@ -259,6 +259,21 @@ gboolean vigil_runtime_attach(VigilRuntime *rt, const char *id, const char *sess
 	return vigil_runtime_attach_finish(rt, result, out_detached, error);
 }
 
+gboolean vigil_runtime_reopen_log(VigilRuntime *rt, const char *id, const char *session_id,
+				  GError **error)
+{
+	g_autofree char *dir = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, FALSE);
+	dir = attach_dir(rt, id, session_id, FALSE, error);
+	/* CRI-O's ReopenContainerLog line (docs/conmon-contract.md, "ctl and winsz FIFOs"). */
+	if (dir == NULL || !attach_ctl_send(dir, "2 0 0\n", "reopen the log", error)) {
+		g_prefix_error(error, "reopen-log '%s': ", id);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean vigil_runtime_resize(VigilRuntime *rt, const char *id, const char *session_id, guint rows,
 			      guint cols, GError **error)
 {

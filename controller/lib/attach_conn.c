@@ -35,20 +35,27 @@ int attach_connect(const char *dir, GError **error)
 	return g_steal_fd(&sock);
 }
 
-gboolean attach_resize(const char *dir, guint rows, guint cols, GError **error)
+gboolean attach_ctl_send(const char *dir, const char *line, const char *what, GError **error)
 {
 	g_autofree char *path = g_build_filename(dir, STATE_CTL, NULL);
-	g_autofree char *line = g_strdup_printf("1 %u %u\n", rows, cols);
-	/* Non-blocking: ENXIO rather than a hang when no monitor reads the FIFO. */
+	/* Non-blocking: ENXIO rather than a hang when no monitor reads the FIFO. One line is
+	 * far below PIPE_BUF, so it goes in whole or not at all. */
 	vigil_autofd int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	int r;
 
 	if (fd < 0)
-		return vigil_throw_errno(error, "resize: open '%s'", path);
+		return vigil_throw_errno(error, "%s: open '%s'", what, path);
 	r = fd_write_all(fd, line, strlen(line), NULL);
 	if (r < 0)
-		return vigil_throw_errsv(error, -r, "resize: write '%s'", path);
+		return vigil_throw_errsv(error, -r, "%s: write '%s'", what, path);
 	return TRUE;
+}
+
+gboolean attach_resize(const char *dir, guint rows, guint cols, GError **error)
+{
+	g_autofree char *line = g_strdup_printf("1 %u %u\n", rows, cols);
+
+	return attach_ctl_send(dir, line, "resize", error);
 }
 
 void attach_resize_from_tty(const char *dir, int tty_fd)

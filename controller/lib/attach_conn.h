@@ -17,6 +17,10 @@
 /* Connect to <dir>/attach. A non-blocking, close-on-exec socket, or -1. */
 int attach_connect(const char *dir, GError **error);
 
+/* Write one line (with its '\n') to <dir>/ctl; errors start with what. ENXIO when no
+ * monitor has the FIFO open (it is gone). */
+gboolean attach_ctl_send(const char *dir, const char *line, const char *what, GError **error);
+
 /* Write "1 <rows> <cols>\n" to <dir>/ctl. */
 gboolean attach_resize(const char *dir, guint rows, guint cols, GError **error);
 

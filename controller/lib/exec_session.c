@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "error_util.h"
+#include "exit_file.h"
 #include "fdutil.h"
 #include "json_util.h"
 #include "proc.h"
@@ -116,6 +117,76 @@ gboolean exec_session_running(const ExecSession *s)
 	vigil_autofd int fd = proc_pidfd_open(s->monitor_pid, s->monitor_start);
 
 	return proc_pidfd_alive(fd);
+}
+
+void vigil_exec_session_info_free(VigilExecSessionInfo *info)
+{
+	if (info == NULL)
+		return;
+	g_free(info->id);
+	g_free(info);
+}
+
+static gint compare_ids(gconstpointer a, gconstpointer b)
+{
+	const VigilExecSessionInfo *x = *(VigilExecSessionInfo *const *)a;
+	const VigilExecSessionInfo *y = *(VigilExecSessionInfo *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+/* What the session's record, pid files, monitor and exit file say of it. */
+static VigilExecSessionInfo *session_info(const VigilContainer *ctr, const char *session_id)
+{
+	g_autoptr(ExecSession) s = exec_session_load(ctr, session_id, NULL);
+	VigilExecSessionInfo *info;
+
+	if (s == NULL)
+		return NULL;
+	info = g_new0(VigilExecSessionInfo, 1);
+	info->id = g_strdup(session_id);
+	info->pid = s->pid > 0 ? s->pid : 0;
+	info->terminal = s->terminal;
+	info->running = exec_session_running(s);
+	g_autofree char *exits = exec_session_exit_dir(s);
+	g_autofree char *exit_file = g_build_filename(exits, ctr->id, NULL);
+	info->has_exit_code = exit_file_read(exit_file, &info->exit_code, NULL);
+	return info;
+}
+
+GPtrArray *vigil_runtime_list_exec_sessions(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(ContainerHandle) h = NULL;
+	g_autoptr(GPtrArray) list = NULL;
+	g_autoptr(GDir) dir = NULL;
+	g_autoptr(GError) local = NULL;
+	g_autofree char *path = NULL;
+	const char *name;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	h = container_open(rt, id, VIGIL_UPDATE_DEFAULT, error);
+	if (h == NULL) {
+		g_prefix_error(error, "exec sessions of '%s': ", id);
+		return NULL;
+	}
+	list = g_ptr_array_new_with_free_func((GDestroyNotify)vigil_exec_session_info_free);
+	path = g_build_filename(h->ctr->state_dir, STATE_EXEC, NULL);
+	dir = g_dir_open(path, 0, &local);
+	/* No exec/ directory: no session was ever started. */
+	if (dir == NULL)
+		return g_steal_pointer(&list);
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		VigilExecSessionInfo *info;
+
+		/* Only what could name a session: nothing else is taken for one. */
+		if (!state_id_validate(name, "exec session id", NULL))
+			continue;
+		info = session_info(h->ctr, name);
+		if (info != NULL)
+			g_ptr_array_add(list, info);
+	}
+	g_ptr_array_sort(list, compare_ids);
+	return g_steal_pointer(&list);
 }
 
 gboolean vigil_runtime_exec_session_terminal(VigilRuntime *rt, const char *id,

@@ -64,6 +64,40 @@ char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **er
 	return ctr != NULL ? container_exit_file(ctr) : NULL;
 }
 
+char *vigil_runtime_exec_exit_file_path(VigilRuntime *rt, const char *id, const char *session_id,
+					GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL && session_id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	if (ctr == NULL || !state_id_validate(session_id, "exec session id", error))
+		return NULL;
+	/* The session's monitor is started with the container's id: its exit file has that
+	 * name, in the session's own exit directory. */
+	g_autofree char *dir = exec_session_dir(ctr, session_id);
+	return g_build_filename(dir, STATE_EXITS, ctr->id, NULL);
+}
+
+char *vigil_runtime_persist_directory_path(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	return ctr != NULL ? g_strdup(ctr->persist_dir) : NULL;
+}
+
+char *vigil_runtime_oom_file_path(VigilRuntime *rt, const char *id, GError **error)
+{
+	g_autoptr(VigilContainer) ctr = NULL;
+
+	g_return_val_if_fail(rt != NULL && id != NULL, NULL);
+	ctr = peek(rt, id, error);
+	/* The monitor's marker in its --persist-dir, where podman looks for it. */
+	return ctr != NULL ? g_build_filename(ctr->persist_dir, STATE_OOM, NULL) : NULL;
+}
+
 char *vigil_runtime_control_socket_path(VigilRuntime *rt, const char *id, const char *session_id,
 					GError **error)
 {

@@ -170,6 +170,23 @@ VIGIL_PUBLIC gboolean vigil_runtime_exec_stop_container(VigilRuntime *rt, const 
 							const char *session_id, guint timeout_ms,
 							GError **error);
 
+/* An exec session, as vigil_runtime_list_exec_sessions() finds it. */
+typedef struct {
+	char *id;
+	int pid;           /* its process; 0 when not known (it never started) */
+	gboolean running;  /* its monitor still runs */
+	gboolean terminal; /* started with a terminal */
+	/* Its exit code once it ended and its monitor wrote the exit file (128+n: signal n). */
+	gboolean has_exit_code;
+	int exit_code;
+} VigilExecSessionInfo;
+
+/* The container's exec sessions whose files are still there (not cleaned up), sorted by id:
+ * a GPtrArray of VigilExecSessionInfo that frees them; empty when there are none. ENOENT. */
+VIGIL_PUBLIC GPtrArray *vigil_runtime_list_exec_sessions(VigilRuntime *rt, const char *id,
+							 GError **error);
+VIGIL_PUBLIC void vigil_exec_session_info_free(VigilExecSessionInfo *info);
+
 /* Remove the session's leftovers (socket, FIFOs, exit files, process spec). EBUSY while the
  * session runs. */
 VIGIL_PUBLIC gboolean vigil_runtime_exec_container_cleanup(VigilRuntime *rt, const char *id,
@@ -199,6 +216,15 @@ VIGIL_PUBLIC char *vigil_runtime_attach_socket_path(VigilRuntime *rt, const char
 VIGIL_PUBLIC char *vigil_runtime_exec_attach_socket_path(VigilRuntime *rt, const char *id,
 							 const char *session_id, GError **error);
 VIGIL_PUBLIC char *vigil_runtime_exit_file_path(VigilRuntime *rt, const char *id, GError **error);
+/* The exec session's exit file (also for a session about to be made; the session id is only
+ * checked for being one). */
+VIGIL_PUBLIC char *vigil_runtime_exec_exit_file_path(VigilRuntime *rt, const char *id,
+						     const char *session_id, GError **error);
+/* The monitor's --persist-dir (the state directory unless created with another), and the
+ * "oom" marker its monitor makes there once the kernel's OOM killer hit the container. */
+VIGIL_PUBLIC char *vigil_runtime_persist_directory_path(VigilRuntime *rt, const char *id,
+							GError **error);
+VIGIL_PUBLIC char *vigil_runtime_oom_file_path(VigilRuntime *rt, const char *id, GError **error);
 
 /* What vigil_runtime_info() reports. Strings are owned by the struct. */
 typedef struct {
@@ -247,7 +273,14 @@ VIGIL_PUBLIC void vigil_runtime_attach_async(VigilRuntime *rt, const char *id,
 VIGIL_PUBLIC gboolean vigil_runtime_attach_finish(VigilRuntime *rt, GAsyncResult *result,
 						  gboolean *out_detached, GError **error);
 
-/* Ask the monitor to resize the container's (or session's) terminal. */
+/* Ask the monitor to reopen the container's (or session's) log files: after an outside tool
+ * moved them away (logrotate), writing goes on in new files at the same paths. EBUSY once it
+ * has exited (its monitor no longer reads the request). */
+VIGIL_PUBLIC gboolean vigil_runtime_reopen_log(VigilRuntime *rt, const char *id,
+					       const char *session_id, GError **error);
+
+/* Ask the monitor to resize the container's (or session's) terminal, attached or not
+ * (EBUSY once it has exited). */
 VIGIL_PUBLIC gboolean vigil_runtime_resize(VigilRuntime *rt, const char *id, const char *session_id,
 					   guint rows, guint cols, GError **error);
 
@@ -306,5 +339,6 @@ VIGIL_PUBLIC const char *vigil_status_to_string(VigilStatus status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntime, vigil_runtime_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilContainer, vigil_container_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilRuntimeInfo, vigil_runtime_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VigilExecSessionInfo, vigil_exec_session_info_free)
 
 G_END_DECLS
