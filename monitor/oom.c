@@ -15,6 +15,7 @@
 
 #include <glib-unix.h>
 
+#include "cgroup_stats.h"
 #include "error_util.h"
 #include "exit_file.h"
 #include "fdutil.h"
@@ -82,27 +83,9 @@ void oom_parse_memory_events(const char *text, guint64 *out_oom, guint64 *out_oo
 
 char *oom_cgroup_path_from_proc(const char *proc_cgroup, OomCgroupKind kind)
 {
-	g_auto(GStrv) lines = g_strsplit(proc_cgroup, "\n", -1);
-
-	for (char **l = lines; *l != NULL; l++) {
-		/* "<hierarchy-id>:<controller,list>:<path>"; the path may itself hold ':' */
-		char *c1 = strchr(*l, ':');
-		char *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
-		if (c2 == NULL)
-			continue;
-		*c2 = '\0';
-		const char *controllers = c1 + 1;
-		const char *path = c2 + 1;
-		if (kind == OOM_CGROUP_V2) {
-			if (strncmp(*l, "0:", 2) == 0 && *controllers == '\0')
-				return g_strdup(path);
-			continue;
-		}
-		g_auto(GStrv) list = g_strsplit(controllers, ",", -1);
-		if (g_strv_contains((const char *const *)list, "memory"))
-			return g_strdup(path);
-	}
-	return NULL;
+	/* v2's unified line has no controllers; v1's memory hierarchy names "memory". */
+	return cgroup_stats_path_from_proc(proc_cgroup, kind == OOM_CGROUP_V2 ? NULL : "memory",
+					   NULL);
 }
 
 static char *read_text(const char *dir, const char *name, GError **error)
